@@ -1,0 +1,75 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// User is the part of a Slack profile Hearth keeps.
+type User struct {
+	ID          string    `db:"user_id"`
+	Name        string    `db:"name"`
+	RealName    string    `db:"real_name"`
+	TZ          string    `db:"tz"`
+	IsBot       bool      `db:"is_bot"`
+	Deleted     bool      `db:"deleted"`
+	IsAdmin     bool      `db:"is_admin"` // workspace admin or owner
+	DMChannelID string    `db:"dm_channel_id"`
+	FetchedAt   time.Time `db:"fetched_at"`
+}
+
+// Location is the user's time zone, or UTC when unknown.
+func (u User) Location() *time.Location {
+	if u.TZ != "" {
+		if loc, err := time.LoadLocation(u.TZ); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// CachedUser returns the stored profile of id, or ErrNotFound.
+func (d *DB) CachedUser(ctx context.Context, id string) (User, error) {
+	var u User
+	err := d.GetContext(ctx, &u, `
+		SELECT user_id, name, real_name, tz, is_bot, deleted, is_admin, dm_channel_id, fetched_at
+		FROM slack_users WHERE user_id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("read user %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// SaveUser stores a freshly fetched profile, keeping a known DM channel.
+func (d *DB) SaveUser(ctx context.Context, u User) error {
+	_, err := d.NamedExecContext(ctx, `
+		INSERT INTO slack_users (user_id, name, real_name, tz, is_bot, deleted, is_admin, dm_channel_id, fetched_at)
+		VALUES (:user_id, :name, :real_name, :tz, :is_bot, :deleted, :is_admin, :dm_channel_id, :fetched_at)
+		ON CONFLICT (user_id) DO UPDATE SET
+			name = EXCLUDED.name, real_name = EXCLUDED.real_name, tz = EXCLUDED.tz,
+			is_bot = EXCLUDED.is_bot, deleted = EXCLUDED.deleted, is_admin = EXCLUDED.is_admin,
+			dm_channel_id = CASE WHEN EXCLUDED.dm_channel_id <> '' THEN EXCLUDED.dm_channel_id ELSE slack_users.dm_channel_id END,
+			fetched_at = EXCLUDED.fetched_at`, u)
+	if err != nil {
+		return fmt.Errorf("save user %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// SaveDMChannel remembers the DM channel of a user, so later messages need
+// no conversations.open.
+func (d *DB) SaveDMChannel(ctx context.Context, userID, channelID string) error {
+	_, err := d.ExecContext(ctx, `
+		INSERT INTO slack_users (user_id, dm_channel_id, fetched_at) VALUES ($1, $2, 'epoch')
+		ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = EXCLUDED.dm_channel_id`, userID, channelID)
+	if err != nil {
+		return fmt.Errorf("save DM channel of %s: %w", userID, err)
+	}
+	return nil
+}
