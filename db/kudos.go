@@ -99,11 +99,27 @@ type GiveResult struct {
 	Duplicate bool
 }
 
-// GiveKudos records a kudos inside the caller's transaction q, charging one
+// GiveKudos records a kudos inside the caller's transaction tx, charging one
 // unit of the giver's daily allowance atomically: two concurrent gives can
-// never exceed it. It returns a *Refusal when a rule is broken; the caller
-// must then roll back.
-func GiveKudos(ctx context.Context, q Querier, nk NewKudos) (GiveResult, error) {
+// never exceed it. It returns a *Refusal when a rule is broken, having
+// written nothing, so the caller may still commit other work (a notice).
+func GiveKudos(ctx context.Context, tx Querier, nk NewKudos) (res GiveResult, err error) {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT give_kudos`); err != nil {
+		return GiveResult{}, fmt.Errorf("give kudos: %w", err)
+	}
+	defer func() {
+		undo := `RELEASE SAVEPOINT give_kudos`
+		if err != nil {
+			undo = `ROLLBACK TO SAVEPOINT give_kudos`
+		}
+		if _, spErr := tx.ExecContext(ctx, undo); spErr != nil && err == nil {
+			err = fmt.Errorf("give kudos: %w", spErr)
+		}
+	}()
+	return giveKudos(ctx, tx, nk)
+}
+
+func giveKudos(ctx context.Context, q Querier, nk NewKudos) (GiveResult, error) {
 	settings, err := kudosSettings(ctx, q)
 	if err != nil {
 		return GiveResult{}, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -111,3 +112,13 @@ func (d *DB) CheckSchema(ctx context.Context) error {
 // MigrationFiles exposes the embedded migrations (read-only), so tests can
 // key a template database on their content.
 func MigrationFiles() fs.FS { return migrationFiles }
+
+// Ready reports whether the database answers and its schema is current.
+func (d *DB) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := d.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	return d.CheckSchema(ctx)
+}

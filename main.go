@@ -1,0 +1,344 @@
+// Command hearth runs Hearth, a Slack app for staff recognition and
+// wellbeing: `hearth serve` (the default) runs the app; other subcommands
+// administer it from the command line.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+	_ "time/tzdata" // time zones work in minimal containers too
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/hearth-oss/hearth/bot"
+	"github.com/hearth-oss/hearth/db"
+	"github.com/hearth-oss/hearth/jobs"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+const usage = `Hearth — staff recognition and wellbeing, in Slack.
+
+Usage:
+  hearth [serve]                      run Hearth (the default)
+  hearth migrate                      apply database migrations and exit
+  hearth values list                  list company values
+  hearth values add NAME [DESCRIPTION] add a company value
+  hearth values remove NAME           remove a company value
+  hearth version                      print the version
+
+Run 'hearth COMMAND -h' for a command's flags. Configuration comes from the
+environment: see README.md.
+`
+
+// usageError is a mistake on the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err == nil {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "hearth: "+err.Error())
+	var ue usageError
+	if errors.As(err, &ue) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+// run is the whole program, callable from tests.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, rest := "serve", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, rest = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, rest, getenv, stdout, stderr)
+	case "values":
+		return values(ctx, rest, getenv, stdout)
+	case "version":
+		if err := parseFlags("version", rest, stdout, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "hearth", versionString())
+		return nil
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q (run 'hearth --help' for the list)", cmd)}
+}
+
+// parseFlags parses a subcommand's flags. -h prints help to stdout and is
+// not an error; a bad flag is one readable line.
+func parseFlags(name string, args []string, stdout io.Writer, define func(*flag.FlagSet)) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if define != nil {
+		define(fs)
+	}
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stdout, "Usage: hearth %s", name)
+		fs.VisitAll(func(f *flag.Flag) { fmt.Fprintf(stdout, " [-%s]", f.Name) })
+		fmt.Fprintln(stdout)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return errHelpShown
+	}
+	if err != nil {
+		return usageError{fmt.Sprintf("%s: %v (run 'hearth %s -h')", name, err, name)}
+	}
+	if name != "values" && fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q (run 'hearth %s -h')", name, fs.Arg(0), name)}
+	}
+	return nil
+}
+
+// errHelpShown ends a command successfully after printing its help.
+var errHelpShown = errors.New("help shown")
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+func newLogger(c config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func openStore(ctx context.Context, c config) (*db.DB, error) {
+	store, err := db.Open(ctx, c.DatabaseURL)
+	if err != nil {
+		// lib/pq errors do not contain the password, but the URL might: say only what failed.
+		return nil, fmt.Errorf("cannot reach the database at DATABASE_URL: %w", errors.Unwrap(err))
+	}
+	return store, nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := parseFlags("migrate", args, stdout, nil); err != nil {
+		return helpOK(err)
+	}
+	c, err := loadConfig(getenv, false)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx, newLogger(c, stderr)); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "database schema is up to date")
+	return nil
+}
+
+func helpOK(err error) error {
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	noMigrate := false
+	if err := parseFlags("serve", args, stdout, func(fs *flag.FlagSet) {
+		fs.BoolVar(&noMigrate, "no-migrate", false, "do not apply migrations on start (refuse to run if the schema is not current)")
+	}); err != nil {
+		return helpOK(err)
+	}
+	c, err := loadConfig(getenv, true)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c, stderr)
+	store, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if !noMigrate {
+		if err := store.Migrate(ctx, log); err != nil {
+			return err
+		}
+	}
+	if err := store.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if err := store.InitSettings(ctx, db.KudosSettings{Channel: c.KudosChannel, Emoji: c.KudosEmoji, Allowance: c.KudosAllowance}); err != nil {
+		return err
+	}
+
+	api := slack.New(c.BotToken, slack.OptionAPIURL(c.APIURL), slack.OptionAppLevelToken(c.AppToken))
+	runner, err := jobs.New(jobs.Config{Store: store, Logger: log})
+	if err != nil {
+		return err
+	}
+	b := bot.New(bot.Config{Store: store, Slack: api, Queue: runner, Logger: log, Admins: c.Admins})
+	if err := runner.Start(ctx, b); err != nil {
+		return err
+	}
+
+	// Transports stop taking work when ctx is done.
+	errs := make(chan error, 2)
+	var httpServer *http.Server
+	listener, err := net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HEARTH_HTTP_ADDR %s: %w", c.HTTPAddr, err)
+	}
+	handler := b.HTTPHandler(bot.HTTPConfig{SigningSecret: c.SigningSecret, Ready: store.Ready})
+	if c.SigningSecret == "" {
+		handler = bot.HealthOnly(store.Ready)
+	}
+	httpServer = &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := httpServer.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	log.Info("hearth is running", "version", versionString(), "http", listener.Addr().String(),
+		"http_events", c.SigningSecret != "", "socket_mode", c.AppToken != "")
+
+	socketDone := make(chan struct{})
+	socketCtx, stopSocket := context.WithCancel(ctx)
+	defer stopSocket()
+	if c.AppToken != "" {
+		client := socketmode.New(api)
+		go func() {
+			defer close(socketDone)
+			if err := b.RunSocketMode(socketCtx, client); err != nil {
+				errs <- fmt.Errorf("socket mode: %w", err)
+			}
+		}()
+	} else {
+		close(socketDone)
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case runErr = <-errs:
+		log.Error("stopping after a fatal error", "error", runErr)
+	}
+
+	// Stop taking work, let in-flight requests and jobs finish, then close the database.
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "error", err)
+	}
+	stopSocket()
+	<-socketDone
+	if err := runner.Stop(shutdownCtx); err != nil {
+		log.Warn("job shutdown", "error", err)
+	}
+	log.Info("stopped")
+	return runErr
+}
+
+func values(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, "Usage:\n  hearth values list\n  hearth values add NAME [DESCRIPTION]\n  hearth values remove NAME\n")
+		if len(args) == 0 {
+			return usageError{"values: say list, add or remove"}
+		}
+		return nil
+	}
+	c, err := loadConfig(getenv, false)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.CheckSchema(ctx); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "list":
+		vs, err := store.Values(ctx)
+		if err != nil {
+			return err
+		}
+		if len(vs) == 0 {
+			fmt.Fprintln(stdout, "no company values yet; add one with: hearth values add teamwork \"We cover for each other\"")
+			return nil
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		for _, v := range vs {
+			fmt.Fprintf(tw, "#%s\t%s\n", v.Name, v.Description)
+		}
+		return tw.Flush()
+	case "add":
+		if len(args) < 2 {
+			return usageError{"values add: give a NAME, like: hearth values add teamwork \"We cover for each other\""}
+		}
+		v, err := store.AddValue(ctx, args[1], strings.Join(args[2:], " "), "cli")
+		if errors.Is(err, db.ErrInvalidValueName) || errors.Is(err, db.ErrConflict) {
+			return usageError{"values add: " + err.Error()}
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added #%s\n", v.Name)
+		return nil
+	case "remove":
+		if len(args) != 2 {
+			return usageError{"values remove: give exactly one NAME"}
+		}
+		if err := store.RemoveValue(ctx, args[1]); errors.Is(err, db.ErrNotFound) {
+			return usageError{"values remove: " + err.Error()}
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "removed #%s\n", db.NormalizeValueName(args[1]))
+		return nil
+	}
+	return usageError{fmt.Sprintf("values: unknown subcommand %q (list, add or remove)", args[0])}
+}
