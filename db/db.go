@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the Postgres driver, registered as "postgres"
+	"github.com/lib/pq" // also registers the "postgres" driver
 )
 
 // DB is Hearth's handle on Postgres: a connection pool plus the store methods.
@@ -67,3 +67,6 @@ func (d *DB) WithTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error)
 	}
 	return nil
 }
+
+// stringArray adapts a []string for a Postgres text[] parameter.
+func stringArray(s []string) any { return pq.Array(s) }
