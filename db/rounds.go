@@ -56,16 +56,21 @@ func (r Round) Open(now time.Time) bool { return !r.ClosedAt.Valid && now.Before
 
 // Errors about rounds and answers.
 var (
-	ErrRoundOpen        = errors.New("the team already has an open round")
-	ErrRoundClosed      = errors.New("the round is closed")
-	ErrAlreadyAnswered  = errors.New("already answered this round")
-	ErrNotRecipient     = errors.New("not asked in this round")
-	ErrInvalidAnswers   = errors.New("invalid answers")
-	ErrNoRecipients     = errors.New("nobody to ask: the member channel has no people who have not opted out")
-	maxCommentRunes     = 2000
-	poolPeoplePerSlot   = 200
-	roundColumns        = `id, team_id, number, scheduled_for, opened_at, closes_at, remind_at, closed_at, questions, member_count`
-	roundColumnsAliased = `r.id, r.team_id, r.number, r.scheduled_for, r.opened_at, r.closes_at, r.remind_at, r.closed_at, r.questions, r.member_count`
+	ErrRoundOpen       = errors.New("the team already has an open round")
+	ErrRoundClosed     = errors.New("the round is closed")
+	ErrAlreadyAnswered = errors.New("already answered this round")
+	ErrNotRecipient    = errors.New("not asked in this round")
+	ErrInvalidAnswers  = errors.New("invalid answers")
+	ErrNoRecipients    = errors.New("nobody to ask: the member channel has no people who have not opted out")
+)
+
+const (
+	// maxCommentRunes bounds a pulse comment.
+	maxCommentRunes = 2000
+	// poolPeoplePerSlot sizes a round's answer pool: one shared row per
+	// this many people keeps each rewrite small in a large team.
+	poolPeoplePerSlot = 200
+	roundColumns      = `id, team_id, number, scheduled_for, opened_at, closes_at, remind_at, closed_at, questions, member_count`
 )
 
 // NewRound is a round about to open.
