@@ -23,6 +23,8 @@ type RoundQuestion struct {
 	Min            int    `json:"min"`
 	Max            int    `json:"max"`
 	HigherIsBetter bool   `json:"higher_is_better"`
+	// MeaningfulChange is an instrument's known meaningful change, or 0.
+	MeaningfulChange float64 `json:"meaningful_change,omitempty"`
 }
 
 // RoundQuestions is a round's question list, stored as JSON.

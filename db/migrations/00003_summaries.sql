@@ -1,0 +1,10 @@
+-- +goose Up
+
+-- Which published summary a closed round's answers went into. A small
+-- team's rounds are pooled until at least k distinct people answered; each
+-- round is counted in at most one published summary, so no two summaries
+-- can be subtracted to reveal a smaller group.
+ALTER TABLE pulse_rounds ADD COLUMN summarized_in bigint REFERENCES pulse_rounds (id) ON DELETE SET NULL;
+
+-- +goose Down
+ALTER TABLE pulse_rounds DROP COLUMN summarized_in;
