@@ -168,3 +168,33 @@ func TestSummaryChangeAndComments(t *testing.T) {
 		t.Errorf("comments = %d, want 3", len(s.Comments))
 	}
 }
+
+func TestTeamTrendShowsOnlyPublishedPeriods(t *testing.T) {
+	t.Parallel()
+	store := dbtest.New(t)
+	ctx := context.Background()
+	team := addTeam(t, store, "CTEAM")
+	start := time.Date(2026, 10, 2, 16, 0, 0, 0, time.UTC)
+	week := 7 * 24 * time.Hour
+	r1 := answerRound(t, store, team, start, people(8), []int{5, 5, 4, 4, 2}, 0) // 5 answered
+	r2 := answerRound(t, store, team, start.Add(week), people(8), []int{5, 5}, 0)  // 2 answered
+	for _, r := range []db.Round{r1, r2} {
+		if _, err := store.RoundSummary(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	points, err := store.TeamTrend(ctx, team.ID, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(points) != 2 || points[0].Missing || !points[1].Missing {
+		t.Fatalf("points = %+v", points)
+	}
+	// energy (wellness) favourable 4 of 5; workload answers are 3: not favourable → 4 of 10.
+	if !points[0].Shown[0] || math.Abs(points[0].Favourable[0].Estimate-0.4) > 1e-9 {
+		t.Errorf("wellbeing = %+v", points[0].Favourable[0])
+	}
+	if points[1].Favourable != nil {
+		t.Errorf("a missing point carries numbers: %+v", points[1])
+	}
+}
