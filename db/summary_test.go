@@ -176,8 +176,8 @@ func TestTeamTrendShowsOnlyPublishedPeriods(t *testing.T) {
 	team := addTeam(t, store, "CTEAM")
 	start := time.Date(2026, 10, 2, 16, 0, 0, 0, time.UTC)
 	week := 7 * 24 * time.Hour
-	r1 := answerRound(t, store, team, start, people(8), []int{5, 5, 4, 4, 2}, 0) // 5 answered
-	r2 := answerRound(t, store, team, start.Add(week), people(8), []int{5, 5}, 0)  // 2 answered
+	r1 := answerRound(t, store, team, start, people(8), []int{5, 5, 4, 4, 2}, 0)  // 5 answered
+	r2 := answerRound(t, store, team, start.Add(week), people(8), []int{5, 5}, 0) // 2 answered
 	for _, r := range []db.Round{r1, r2} {
 		if _, err := store.RoundSummary(ctx, r.ID); err != nil {
 			t.Fatal(err)
