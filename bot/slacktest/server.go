@@ -1,5 +1,5 @@
 // Package slacktest is a fake Slack Web API (plus Socket Mode) served over
-// net/http/httptest, for Hearth's tests.
+// net/http/httptest, for Hearth's tests and the simulated workspace of `hearth demo`.
 //
 // Real slack-go clients work against it:
 //
@@ -136,6 +136,14 @@ type Server struct {
 // New starts a fake Slack server; it is closed when the test ends.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s := Start(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake Slack server outside a test (hearth demo uses it as
+// its simulated workspace); the caller must Close it.
+func Start(opts ...Option) *Server {
 	cfg := config{
 		botToken:     DefaultBotToken,
 		appToken:     DefaultAppToken,
@@ -170,7 +178,6 @@ func New(t testing.TB, opts ...Option) *Server {
 		s.AddUser(User{ID: SlackbotID, Name: "slackbot", RealName: "Slackbot", TZ: "America/Los_Angeles"})
 	}
 	s.http = httptest.NewServer(s)
-	t.Cleanup(s.Close)
 	return s
 }
 
