@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hearth-oss/hearth/db"
+	"github.com/hearth-oss/hearth/jobs"
 )
 
 // config is Hearth's configuration, read once from the environment.
@@ -23,6 +24,8 @@ type config struct {
 	KudosChannel   string
 	KudosEmoji     string
 	KudosAllowance int
+	// PostsPerMinute paces pulse DMs across the workspace (all replicas).
+	PostsPerMinute int
 	Admins         []string
 	LogLevel       slog.Level
 	LogFormat      string
@@ -48,6 +51,7 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 		KudosChannel:   strings.TrimSpace(getenv("HEARTH_KUDOS_CHANNEL")),
 		KudosEmoji:     strings.Trim(strings.TrimSpace(getenv("HEARTH_KUDOS_EMOJI")), ":"),
 		KudosAllowance: db.DefaultKudosSettings.Allowance,
+		PostsPerMinute: jobs.DefaultPostsPerMinute,
 		LogFormat:      strings.ToLower(strings.TrimSpace(getenv("LOG_FORMAT"))),
 	}
 	var problems []string
@@ -96,6 +100,13 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 			bad("HEARTH_KUDOS_ALLOWANCE must be a whole number from 1 to 50")
 		}
 		c.KudosAllowance = n
+	}
+	if v := strings.TrimSpace(getenv("HEARTH_SLACK_POSTS_PER_MINUTE")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 6000 {
+			bad("HEARTH_SLACK_POSTS_PER_MINUTE must be a whole number from 1 to 6000 (default %d)", jobs.DefaultPostsPerMinute)
+		}
+		c.PostsPerMinute = n
 	}
 	for _, id := range strings.Split(getenv("HEARTH_ADMINS"), ",") {
 		if id = strings.TrimSpace(id); id == "" {

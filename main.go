@@ -35,11 +35,21 @@ var version = ""
 const usage = `Hearth — staff recognition and wellbeing, in Slack.
 
 Usage:
+  hearth demo [--weeks 6]             play a few weeks in a simulated workspace (no Slack needed)
   hearth [serve]                      run Hearth (the default)
   hearth migrate                      apply database migrations and exit
   hearth values list                  list company values
   hearth values add NAME [DESCRIPTION] add a company value
   hearth values remove NAME           remove a company value
+  hearth team add --channel C… --summary-channel C… --schedule "CRON_TZ=America/Denver 0 10 * * FRI"
+                  [--open-for 72h] [--remind-after 48h|off] [--questions 4] [--min-group 5]
+                                      add a team: a channel whose members get weekly pulses
+  hearth team list | show C… | pause C… | resume C… | remove C…
+  hearth pulse open --team C…         open a round of the team now (a running server sends it)
+  hearth pulse close --team C…        close the team's open round now
+  hearth report --team C… [--rounds N] [--format text|json|csv]
+                                      a team's latest summaries (aggregates only)
+  hearth report --org [--since 2160h] the organization roll-up, for admins
   hearth version                      print the version
 
 Run 'hearth COMMAND -h' for a command's flags. Configuration comes from the
@@ -83,6 +93,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, rest, getenv, stdout, stderr)
 	case "values":
 		return values(ctx, rest, getenv, stdout)
+	case "team":
+		return teamCmd(ctx, rest, getenv, stdout, stderr)
+	case "pulse":
+		return pulseCmd(ctx, rest, getenv, stdout)
+	case "report":
+		return report(ctx, rest, getenv, stdout)
+	case "demo":
+		return demo(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		if err := parseFlags("version", rest, stdout, nil); err != nil {
 			return err
@@ -194,7 +212,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	questions, err := loadQuestionBank(getenv)
+	if err != nil {
+		return err
+	}
 	log := newLogger(c, stderr)
+	log.Info("question bank", "bank", questions.Name(), "questions", len(questions.Questions()))
 	store, err := openStore(ctx, c)
 	if err != nil {
 		return err
@@ -213,7 +236,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	api := slack.New(c.BotToken, slack.OptionAPIURL(c.APIURL), slack.OptionAppLevelToken(c.AppToken))
-	runner, err := jobs.New(jobs.Config{Store: store, Logger: log})
+	runner, err := jobs.New(jobs.Config{Store: store, Logger: log, PostsPerMinute: c.PostsPerMinute, Questions: questions})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,14 @@ const hearthHelp = "*Hearth* helps your team notice each other and look after ea
 	"• *Kudos for this* (message shortcut) or react with the kudos emoji to recognize a message.\n" +
 	"• `/kudos stats` — your numbers · `/kudos leaderboard` — when turned on.\n" +
 	"• Your App Home (click Hearth in the sidebar) shows what you received and gave.\n\n" +
+	"*Wellness pulses*\n" +
+	"• Each week your team's pulse comes by DM: a few anonymous questions, about a minute. Managers see only team totals, and only when enough people answered.\n" +
+	"• `/hearth pulse` — whether you get pulses · `/hearth pulse off` — stop them · `/hearth pulse on` — get them again.\n" +
+	"• Managers: `/hearth results [#team-channel]` — your team's latest summary, privately; your App Home shows each team you manage.\n\n" +
 	"*Admins*\n" +
+	"• `/hearth team add` — set up a team (its channel, summary channel, schedule and privacy) · `/hearth team list`\n" +
+	"• `/hearth team show|edit|pause|resume|remove #channel`\n" +
+	"• `/hearth pulse open #channel` — open a round now · `/hearth pulse close #channel` — close the open one now.\n" +
 	"• `/hearth settings` — show the kudos settings.\n" +
 	"• `/hearth values` · `/hearth values add <name> [description]` · `/hearth values remove <name>`\n" +
 	"• `/hearth values required on|off` — whether every kudos must name a value.\n" +
@@ -29,11 +36,18 @@ const hearthHelp = "*Hearth* helps your team notice each other and look after ea
 
 var channelMention = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(\|[^>]*)?>$`)
 
-// hearthCommand answers /hearth: help for everyone, settings for admins.
+// hearthCommand answers /hearth: help and pulse opt-out for everyone;
+// settings, teams and manual rounds for admins.
 func (b *Bot) hearthCommand(ctx context.Context, cmd slack.SlashCommand) (any, error) {
 	args := strings.Fields(cmd.Text)
 	if len(args) == 0 || args[0] == "help" {
 		return ephemeral(hearthHelp), nil
+	}
+	if isPulseOptCommand(args) {
+		return b.pulseOptCommand(ctx, cmd, args)
+	}
+	if args[0] == "results" {
+		return b.resultsAnswer(ctx, cmd, args[1:])
 	}
 	admin, err := b.isAdmin(ctx, cmd.UserID)
 	if err != nil {
@@ -41,6 +55,12 @@ func (b *Bot) hearthCommand(ctx context.Context, cmd slack.SlashCommand) (any, e
 	}
 	if !admin {
 		return ephemeral("Only Hearth admins can change settings — ask a workspace admin, or someone listed in HEARTH_ADMINS. `/hearth help` shows what everyone can do."), nil
+	}
+	switch args[0] {
+	case "team":
+		return b.teamCommand(ctx, cmd, args[1:])
+	case "pulse":
+		return b.pulseAdminCommand(ctx, args[1:])
 	}
 	answer, err := b.once(ctx, "cmd:"+cmd.TriggerID, func(tx *sqlx.Tx) (any, bool, error) {
 		text, err := b.adminCommand(ctx, cmd.UserID, args)

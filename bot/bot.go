@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/hearth-oss/hearth/db"
+	"github.com/hearth-oss/hearth/db/questionbank"
 )
 
 // ackBudget is how long a handler may work before Slack's 3-second
@@ -27,6 +28,12 @@ type Queue interface {
 	EnqueueHomeRefresh(ctx context.Context, tx *sql.Tx, userIDs ...string) error
 	// EnqueueEphemeral shows text to user in channel, privately.
 	EnqueueEphemeral(ctx context.Context, tx *sql.Tx, channelID, userID, text string) error
+	// EnqueuePulseAnswered updates a person's pulse DM once they answered.
+	EnqueuePulseAnswered(ctx context.Context, roundID int64, userID string) error
+	// EnqueueRoundOpen opens a round of the team now (a manual round).
+	EnqueueRoundOpen(ctx context.Context, teamID int64) error
+	// EnqueueRoundClose closes the team's open round now.
+	EnqueueRoundClose(ctx context.Context, roundID int64) error
 }
 
 // Config is what the bot needs from the outside world.
@@ -39,6 +46,10 @@ type Config struct {
 	Admins []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Questions gives summaries their "try this week" tips; nil means the default bank.
+	Questions *questionbank.Bank
+	// SupportText is the organization's support resources, shown under every summary.
+	SupportText string
 }
 
 // Bot handles everything Slack sends Hearth.
@@ -49,17 +60,27 @@ type Bot struct {
 	log    *slog.Logger
 	admins map[string]bool
 	now    func() time.Time
+	bank   *questionbank.Bank
+	// support is the organization's support resources for summaries.
+	support string
+	// channels caches summary channel members for results access checks.
+	channels channelMembers
 }
 
 // New returns a Bot.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		store:  cfg.Store,
-		api:    cfg.Slack,
-		queue:  cfg.Queue,
-		log:    cfg.Logger,
-		admins: map[string]bool{},
-		now:    cfg.Now,
+		store:   cfg.Store,
+		api:     cfg.Slack,
+		queue:   cfg.Queue,
+		log:     cfg.Logger,
+		admins:  map[string]bool{},
+		now:     cfg.Now,
+		bank:    cfg.Questions,
+		support: cfg.SupportText,
+	}
+	if b.bank == nil {
+		b.bank = questionbank.Default()
 	}
 	if b.log == nil {
 		b.log = slog.Default()

@@ -44,7 +44,7 @@ const (
 // harness is a running Hearth bot: real Postgres, real jobs, the fake Slack,
 // and the HTTP transport behind an httptest server.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	store *db.DB
 	slack *slacktest.Server
 	bot   *bot.Bot
@@ -52,7 +52,7 @@ type harness struct {
 	seq   atomic.Int64
 }
 
-func setup(t *testing.T) *harness {
+func setup(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, store: dbtest.New(t), slack: slacktest.New(t)}
@@ -96,7 +96,7 @@ func setup(t *testing.T) *harness {
 	return h
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))

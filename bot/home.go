@@ -39,6 +39,14 @@ func (b *Bot) PublishHome(ctx context.Context, userID string) error {
 		return err
 	}
 	view := homeView(settings, left, stats, received, given)
+	managed, err := b.managerHomeBlocks(ctx, userID)
+	if err != nil {
+		b.log.Warn("manager section of App Home skipped", "error", err)
+	}
+	if room := 100 - len(view.Blocks.BlockSet); len(managed) > room {
+		managed = managed[:room]
+	}
+	view.Blocks.BlockSet = append(view.Blocks.BlockSet, managed...)
 	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
 		return fmt.Errorf("publish home of %s: %w", userID, err)
 	}

@@ -164,9 +164,20 @@ func (b *Bot) answerInteraction(ctx context.Context, cb slack.InteractionCallbac
 	}
 	b.log.Error("interaction failed", "type", cb.Type, "callback_id", cb.CallbackID, "user_id", cb.User.ID, "error", err)
 	if cb.Type == slack.InteractionTypeViewSubmission {
-		return fieldError(blockRecipients, sorry), true
+		return fieldError(firstInputBlock(cb.View, blockRecipients), sorry), true
 	}
 	return nil, false
+}
+
+// firstInputBlock is the block id of the view's first input, where an
+// error can be shown, or fallback.
+func firstInputBlock(v slack.View, fallback string) string {
+	for _, bl := range v.Blocks.BlockSet {
+		if in, ok := bl.(*slack.InputBlock); ok && in.BlockID != "" {
+			return in.BlockID
+		}
+	}
+	return fallback
 }
 
 func (b *Bot) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {

@@ -30,14 +30,22 @@ func (b *Bot) HandleInteraction(ctx context.Context, cb slack.InteractionCallbac
 		}
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
-			if a.ActionID == ActionOpenKudosModal {
+			switch a.ActionID {
+			case ActionOpenKudosModal:
 				return nil, b.openKudosModal(ctx, cb.TriggerID, kudosModalState{Source: db.SourceModal})
+			case ActionPulseOpen:
+				return nil, b.openPulse(ctx, cb.TriggerID, cb.User.ID, a.Value)
 			}
 		}
 		return nil, nil // other buttons (links) need only the ack
 	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID == CallbackKudosModal {
+		switch cb.View.CallbackID {
+		case CallbackKudosModal:
 			return b.submitKudosModal(ctx, cb)
+		case CallbackPulseModal:
+			return b.submitPulse(ctx, cb)
+		case CallbackTeamModal:
+			return b.submitTeamModal(ctx, cb)
 		}
 	case slack.InteractionTypeViewClosed:
 		return nil, nil

@@ -14,11 +14,21 @@ const (
 	CallbackGlobalKudos  = "kudos_global"  // global shortcut: open the kudos modal
 	CallbackMessageKudos = "kudos_message" // message shortcut: "Kudos for this"
 	CallbackKudosModal   = "kudos_modal"   // view_submission of the kudos modal
+	CallbackPulseModal   = "pulse_modal"   // view_submission of a pulse's answers
+	CallbackTeamModal    = "team_modal"    // view_submission of /hearth team add|edit
 )
 
 // Action ids of interactive components.
 const (
 	ActionOpenKudosModal = "open_kudos_modal" // App Home button
+	ActionPulseOpen      = "pulse_open"       // "Answer the pulse" in a pulse DM; value: the round id
+)
+
+// Event types of the message metadata Hearth tags its pulse DMs with, so a
+// retried delivery can find a DM it already posted (payload: round_id).
+const (
+	MetadataPulse         = "hearth_pulse"
+	MetadataPulseReminder = "hearth_pulse_reminder"
 )
 
 // Bot events Hearth subscribes to.
@@ -43,9 +53,12 @@ var BotEvents = []string{EventReactionAdded, EventReactionRemoved, EventAppHomeO
 // BotScopes lists the OAuth bot scopes Hearth's code uses, with the reason.
 var BotScopes = map[string]string{
 	"commands":          "slash commands and shortcuts",
-	"chat:write":        "post kudos, DMs and confirmations",
+	"chat:write":        "post kudos, pulse DMs, summaries and confirmations; update answered pulse DMs",
 	"chat:write.public": "post to the kudos channel without an invite",
 	"im:write":          "open DMs with recipients",
 	"users:read":        "time zones, bots and deactivated users",
 	"reactions:read":    "reaction_added / reaction_removed events",
+	"channels:read":     "members and details of public team channels (conversations.members/info)",
+	"groups:read":       "members and details of private team channels Hearth was invited to",
+	"im:history":        "find a pulse DM already sent (by its metadata) before sending it again",
 }

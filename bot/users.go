@@ -39,17 +39,8 @@ func (b *Bot) user(ctx context.Context, id string) (db.User, error) {
 		}
 		return db.User{}, fmt.Errorf("look up user %s: %w", id, apiErr)
 	}
-	u := db.User{
-		ID:          info.ID,
-		Name:        info.Name,
-		RealName:    info.RealName,
-		TZ:          info.TZ,
-		IsBot:       info.IsBot || info.ID == "USLACKBOT",
-		Deleted:     info.Deleted,
-		IsAdmin:     info.IsAdmin || info.IsOwner || info.IsPrimaryOwner,
-		DMChannelID: cached.DMChannelID,
-		FetchedAt:   b.now(),
-	}
+	u := profile(*info, b.now())
+	u.DMChannelID = cached.DMChannelID
 	if err := b.store.SaveUser(ctx, u); err != nil {
 		return db.User{}, err
 	}
@@ -66,4 +57,22 @@ func (b *Bot) isAdmin(ctx context.Context, userID string) (bool, error) {
 		return false, err
 	}
 	return u.IsAdmin, nil
+}
+
+// slackbotID is Slackbot, which Slack lists with is_bot false.
+const slackbotID = "USLACKBOT"
+
+// profile is the part of a Slack user Hearth keeps, fetched at now.
+// Slackbot and workflow bots count as bots.
+func profile(info slack.User, now time.Time) db.User {
+	return db.User{
+		ID:        info.ID,
+		Name:      info.Name,
+		RealName:  info.RealName,
+		TZ:        info.TZ,
+		IsBot:     info.IsBot || info.IsWorkflowBot || info.ID == slackbotID,
+		Deleted:   info.Deleted,
+		IsAdmin:   info.IsAdmin || info.IsOwner || info.IsPrimaryOwner,
+		FetchedAt: now,
+	}
 }

@@ -101,13 +101,31 @@ func (d *DB) MarkDMAttempted(ctx context.Context, roundID int64, userID string, 
 	return r, nil
 }
 
+// ClearDMAttempted undoes MarkDMAttempted when Slack refused the post
+// outright (HTTP 429: nothing was posted), so the retry posts without
+// first searching the DM's history. A DM already recorded is left alone.
+func (d *DB) ClearDMAttempted(ctx context.Context, roundID int64, userID string, kind DMKind) error {
+	query := `UPDATE pulse_recipients SET dm_attempted = false WHERE round_id = $1 AND user_id = $2 AND dm_ts = ''`
+	if kind == DMReminder {
+		query = `UPDATE pulse_recipients SET remind_attempted = false WHERE round_id = $1 AND user_id = $2 AND remind_ts = ''`
+	}
+	if _, err := d.ExecContext(ctx, query, roundID, userID); err != nil {
+		return fmt.Errorf("clear DM attempted: %w", err)
+	}
+	return nil
+}
+
 // RecordDM records a posted pulse DM or reminder.
 func (d *DB) RecordDM(ctx context.Context, roundID int64, userID string, kind DMKind, channelID, ts string) error {
-	query := `UPDATE pulse_recipients SET dm_channel_id = $3, dm_ts = $4, delivery = 'sent', failure = '' WHERE round_id = $1 AND user_id = $2`
+	var err error
 	if kind == DMReminder {
-		query = `UPDATE pulse_recipients SET remind_ts = $4 WHERE round_id = $1 AND user_id = $2`
+		// The reminder goes to the same DM channel; only its ts is kept.
+		_, err = d.ExecContext(ctx, `UPDATE pulse_recipients SET remind_ts = $3 WHERE round_id = $1 AND user_id = $2`, roundID, userID, ts)
+	} else {
+		_, err = d.ExecContext(ctx, `UPDATE pulse_recipients SET dm_channel_id = $3, dm_ts = $4, delivery = 'sent', failure = '' WHERE round_id = $1 AND user_id = $2`,
+			roundID, userID, channelID, ts)
 	}
-	if _, err := d.ExecContext(ctx, query, roundID, userID, channelID, ts); err != nil {
+	if err != nil {
 		return fmt.Errorf("record %s DM: %w", kind, err)
 	}
 	return nil
@@ -184,6 +202,41 @@ func (d *DB) ReservePostSlot(ctx context.Context, name string, interval time.Dur
 		RETURNING next_at - $3 * interval '1 microsecond'`, name, now, interval.Microseconds())
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reserve post slot: %w", err)
+	}
+	return at, nil
+}
+
+// ReservePostSlotWithin is ReservePostSlot for a caller that will wait at
+// most horizon: it reserves a slot only when one starts within horizon of
+// now. Otherwise it reserves nothing — so no slot is wasted by a caller
+// that gives up — and returns reserved=false with the time the pace is
+// free again.
+func (d *DB) ReservePostSlotWithin(ctx context.Context, name string, interval time.Duration, now time.Time, horizon time.Duration) (at time.Time, reserved bool, err error) {
+	err = d.GetContext(ctx, &at, `
+		INSERT INTO slack_pacing AS p (name, next_at) VALUES ($1, $2::timestamptz + $3 * interval '1 microsecond')
+		ON CONFLICT (name) DO UPDATE SET next_at = greatest(p.next_at, $2::timestamptz) + $3 * interval '1 microsecond'
+		WHERE p.next_at <= $2::timestamptz + $4 * interval '1 microsecond'
+		RETURNING next_at - $3 * interval '1 microsecond'`, name, now, interval.Microseconds(), horizon.Microseconds())
+	if errors.Is(err, sql.ErrNoRows) {
+		at, err = d.PaceFreeAt(ctx, name)
+		return at, false, err
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("reserve post slot: %w", err)
+	}
+	return at, true, nil
+}
+
+// PaceFreeAt returns when the named pace is next free (the zero time for
+// a pace never used); for a pace that is only ever held, when the hold ends.
+func (d *DB) PaceFreeAt(ctx context.Context, name string) (time.Time, error) {
+	var at time.Time
+	err := d.GetContext(ctx, &at, `SELECT next_at FROM slack_pacing WHERE name = $1`, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read post pace: %w", err)
 	}
 	return at, nil
 }

@@ -2,7 +2,9 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -167,10 +169,6 @@ func roundSummary(ctx context.Context, tx *sqlx.Tx, roundID int64) (Summary, err
 	if err != nil {
 		return Summary{}, err
 	}
-	previous, err := previousSummaryRounds(ctx, tx, team.ID, pool[0].Number)
-	if err != nil {
-		return Summary{}, err
-	}
 	for _, q := range questionsOf(pool) {
 		asked := roundsAsking(pool, q.Key)
 		n, err := distinctRespondents(ctx, tx, asked)
@@ -184,6 +182,10 @@ func roundSummary(ctx context.Context, tx *sqlx.Tx, roundID int64) (Summary, err
 				pop = 0
 			}
 			qs = aggregate(q, answers[q.Key], pop)
+			previous, err := previousSummaryRounds(ctx, tx, team.ID, pool[0].Number, q.Key)
+			if err != nil {
+				return Summary{}, err
+			}
 			if prev, ok, err := previousQuestion(ctx, tx, previous, q, team.MinGroup); err != nil {
 				return Summary{}, err
 			} else if ok {
@@ -292,13 +294,20 @@ func pooledComments(ctx context.Context, q Querier, roundIDs []int64) ([]string,
 }
 
 // previousSummaryRounds returns the rounds pooled into the team's latest
-// published summary before round number `before`, or none.
-func previousSummaryRounds(ctx context.Context, q Querier, teamID int64, before int) ([]Round, error) {
+// published summary before round number `before` that asked the question
+// key: the previous comparable period (questions rotate, so it is often
+// not last week's).
+func previousSummaryRounds(ctx context.Context, q Querier, teamID int64, before int, key string) ([]Round, error) {
 	var rs []Round
-	err := q.SelectContext(ctx, &rs, `SELECT `+roundColumns+` FROM pulse_rounds WHERE summarized_in = (
+	asked, err := json.Marshal([]map[string]string{{"key": key}})
+	if err != nil {
+		return nil, fmt.Errorf("previous summary: %w", err)
+	}
+	err = q.SelectContext(ctx, &rs, `SELECT `+roundColumns+` FROM pulse_rounds WHERE summarized_in = (
 			SELECT summarized_in FROM pulse_rounds WHERE team_id = $1 AND number < $2 AND summarized_in IS NOT NULL
+			  AND questions @> $3::jsonb
 			ORDER BY number DESC LIMIT 1)
-		ORDER BY number`, teamID, before)
+		ORDER BY number`, teamID, before, asked)
 	if err != nil {
 		return nil, fmt.Errorf("previous summary: %w", err)
 	}
@@ -351,4 +360,36 @@ func teamKudos(ctx context.Context, q Querier, roundIDs []int64, from, to time.T
 		return ks, fmt.Errorf("team kudos: %w", err)
 	}
 	return ks, nil
+}
+
+// SummaryPosted reports whether the round's summary was already posted.
+func (d *DB) SummaryPosted(ctx context.Context, roundID int64) (bool, error) {
+	var posted bool
+	if err := d.GetContext(ctx, &posted, `SELECT summary_posted_at IS NOT NULL FROM pulse_rounds WHERE id = $1`, roundID); err != nil {
+		return false, fmt.Errorf("summary posted: %w", err)
+	}
+	return posted, nil
+}
+
+// MarkSummaryPosted records that the round's summary was posted.
+func (d *DB) MarkSummaryPosted(ctx context.Context, roundID int64, at time.Time) error {
+	if _, err := d.ExecContext(ctx, `UPDATE pulse_rounds SET summary_posted_at = $2 WHERE id = $1 AND summary_posted_at IS NULL`, roundID, at); err != nil {
+		return fmt.Errorf("mark summary posted: %w", err)
+	}
+	return nil
+}
+
+// LatestSummaryRound returns the team's latest closed round whose summary
+// was posted, or ErrNotFound.
+func (d *DB) LatestSummaryRound(ctx context.Context, teamID int64) (Round, error) {
+	var r Round
+	err := d.GetContext(ctx, &r, `SELECT `+roundColumns+` FROM pulse_rounds
+		WHERE team_id = $1 AND summary_posted_at IS NOT NULL ORDER BY number DESC LIMIT 1`, teamID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Round{}, fmt.Errorf("posted summaries of team %d: %w", teamID, ErrNotFound)
+	}
+	if err != nil {
+		return Round{}, fmt.Errorf("latest summary: %w", err)
+	}
+	return r, nil
 }

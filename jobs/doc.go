@@ -13,6 +13,19 @@
 // River's backoff. A job whose process died is rescued after
 // RescueStuckJobsAfter, which is sized a little above JobTimeout.
 //
+// Pulse rounds follow each team's Schedule (cron in the team's time zone).
+// Every minute the elected leader's pulse_tick looks for a team whose latest
+// slot within its open-for window has no round yet — on time, or caught up
+// after downtime while the round would still be open — and inserts a
+// round_open job unique per team and slot. Opening (in one transaction)
+// closes the team's previous round if it is still open, records the round
+// and its recipients, and enqueues one pulse DM per person, the reminder
+// and the close at their times. round_close closes once and enqueues the
+// summary in the same transaction. Manual rounds (hearth pulse open, the
+// bot) take the same path with the current second as their slot. However
+// many replicas run, a slot opens one round: River's uniqueness stops
+// duplicate jobs and the database's (team, slot) key stops duplicate rounds.
+//
 // The package declares what it needs from Slack as the Messenger interface
 // and never imports package bot; main wires the two together.
 package jobs

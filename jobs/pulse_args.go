@@ -61,7 +61,7 @@ func (summarizeRoundArgs) InsertOpts() river.InsertOpts {
 type pulseDMArgs struct {
 	RoundID int64     `json:"round_id"`
 	UserID  string    `json:"user_id"`
-	Kind    db.DMKind `json:"kind"`
+	DMKind  db.DMKind `json:"kind"` // pulse or reminder (a field named Kind would clash with River's Kind method)
 }
 
 func (pulseDMArgs) Kind() string { return "pulse_dm" }

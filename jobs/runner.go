@@ -12,13 +12,18 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"github.com/hearth-oss/hearth/db"
+	"github.com/hearth-oss/hearth/db/questionbank"
 )
 
 // Job timing: a delivery job gets JobTimeout to finish; one whose process
-// died is picked up again after RescueStuckJobsAfter.
+// died is picked up again after RescueStuckJobsAfter (River's rescuer runs
+// every 30s, so within two minutes). JobTimeout covers a pulse DM's
+// longest wait for its post slot (paceMaxWait+paceHorizon, 15s) plus its
+// Slack calls. RescueStuckJobsAfter must stay above every worker's
+// timeout, or a slow job still running could be started a second time.
 const (
 	JobTimeout           = 30 * time.Second
-	RescueStuckJobsAfter = 2 * time.Minute
+	RescueStuckJobsAfter = 90 * time.Second
 )
 
 // Messenger is what jobs need from Slack. Errors may carry
@@ -33,6 +38,30 @@ type Messenger interface {
 	PublishHome(ctx context.Context, userID string) error
 	// PostEphemeral shows text privately to a person in a channel.
 	PostEphemeral(ctx context.Context, channelID, userID, text string) error
+
+	PulseMessenger
+}
+
+// PulseMessenger is what pulse rounds need from Slack.
+type PulseMessenger interface {
+	// HumanMembers lists the active human members of a channel: no bots,
+	// no deactivated users, no Slackbot. Opt-outs are not filtered here.
+	HumanMembers(ctx context.Context, channelID string) ([]string, error)
+	// DMChannel returns the id of the DM channel with a person, opening it
+	// once and caching it so later rounds need no conversations.open.
+	DMChannel(ctx context.Context, userID string) (string, error)
+	// FindPulseDM looks in a DM channel, from since on, for the pulse DM
+	// (or reminder) of roundID that Hearth already posted — by its message
+	// metadata — and returns its ts, or "" when there is none.
+	FindPulseDM(ctx context.Context, channelID string, roundID int64, kind db.DMKind, since time.Time) (string, error)
+	// PostPulseDM posts a round's pulse DM (or reminder) to a DM channel,
+	// tagged with message metadata naming the round and kind, and returns its ts.
+	PostPulseDM(ctx context.Context, channelID string, team db.Team, round db.Round, kind db.DMKind) (string, error)
+	// MarkPulseAnswered updates a person's pulse DM to thank them once they answered.
+	MarkPulseAnswered(ctx context.Context, team db.Team, round db.Round, recipient db.Recipient) error
+	// PostRoundSummary posts the anonymized summary of a closed round to the
+	// team's summary channel.
+	PostRoundSummary(ctx context.Context, team db.Team, round db.Round) error
 }
 
 // Config configures the job runner.
@@ -43,6 +72,13 @@ type Config struct {
 	Workers int
 	// PollInterval is how often idle workers look for new jobs (default 250ms).
 	PollInterval time.Duration
+	// PostsPerMinute paces pulse DMs for the whole workspace, shared by
+	// every replica (default DefaultPostsPerMinute).
+	PostsPerMinute int
+	// Questions is the bank rounds ask from (nil: questionbank.Default()).
+	Questions *questionbank.Bank
+	// Now is the clock rounds open and close by (nil: time.Now).
+	Now func() time.Time
 }
 
 // Runner inserts and runs Hearth's jobs.
@@ -51,6 +87,10 @@ type Runner struct {
 	store     *db.DB
 	log       *slog.Logger
 	messenger Messenger
+	// postInterval spaces pulse DMs (chat.postMessage) across replicas.
+	postInterval time.Duration
+	questions    *questionbank.Bank
+	now          func() time.Time
 }
 
 // New builds a runner; Start runs its workers.
@@ -65,6 +105,14 @@ func New(cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &refreshHomeWorker{r: r})
 	river.AddWorker(workers, &ephemeralWorker{r: r})
 	river.AddWorker(workers, &pruneInboundWorker{r: r})
+	river.AddWorker(workers, &pulseDMWorker{r: r})
+	river.AddWorker(workers, &pulseAnsweredWorker{r: r})
+	r.addRoundWorkers(cfg, workers)
+	postsPerMinute := cfg.PostsPerMinute
+	if postsPerMinute <= 0 {
+		postsPerMinute = DefaultPostsPerMinute
+	}
+	r.postInterval = time.Minute / time.Duration(postsPerMinute)
 
 	maxWorkers := cfg.Workers
 	if maxWorkers <= 0 {
@@ -75,7 +123,10 @@ func New(cfg Config) (*Runner, error) {
 		poll = 250 * time.Millisecond
 	}
 	client, err := river.NewClient(riverdatabasesql.New(cfg.Store.DB.DB), &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}},
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: maxWorkers},
+			QueuePulseDM:       {MaxWorkers: pulseDMWorkers},
+		},
 		Workers:              workers,
 		PollOnly:             true, // lib/pq has no LISTEN support in River's database/sql driver
 		FetchPollInterval:    poll,
@@ -88,6 +139,7 @@ func New(cfg Config) (*Runner, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return pruneInboundArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
+			pulseTickJob(),
 		},
 	})
 	if err != nil {

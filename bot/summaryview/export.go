@@ -125,3 +125,34 @@ func CSV(w io.Writer, summaries []db.Summary) error {
 	}
 	return nil
 }
+
+// RollupJSON writes an organization roll-up; hidden groups carry no numbers.
+func RollupJSON(w io.Writer, r db.Rollup) error {
+	type group struct {
+		Team        string   `json:"team,omitempty"`
+		Hidden      bool     `json:"hidden,omitempty"`
+		Respondents *int     `json:"respondents,omitempty"`
+		Favourable  *float64 `json:"favourable,omitempty"`
+		Low         *float64 `json:"favourable_low,omitempty"`
+		High        *float64 `json:"favourable_high,omitempty"`
+	}
+	conv := func(name string, g db.RollupGroup) group {
+		if g.Suppressed {
+			return group{Team: name, Hidden: true}
+		}
+		n := g.Respondents
+		return group{Team: name, Respondents: &n, Favourable: ptr(g.Favourable.Estimate), Low: ptr(g.Favourable.Lower), High: ptr(g.Favourable.Upper)}
+	}
+	out := struct {
+		Since time.Time `json:"since"`
+		K     int       `json:"min_group"`
+		Org   group     `json:"organization"`
+		Teams []group   `json:"teams"`
+	}{Since: r.Since, K: r.K, Org: conv("", r.Org)}
+	for _, g := range r.Teams {
+		out.Teams = append(out.Teams, conv(g.Team.ChannelID, g))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -96,7 +96,7 @@ func TestBlocksWordTheResults(t *testing.T) {
 		"6 of 9 people answered (67%)",
 		"3.3 (likely between",
 		"50% agree",
-		"+1.1 (within normal variation) since the last summary",
+		"+1.1 (within normal variation) since it was last asked",
 		"Not enough responses to this question",
 		"eNPS 0 (likely between",
 		"2 promoters",

@@ -1,8 +1,6 @@
 package summaryview
 
 import (
-	"fmt"
-
 	"github.com/hearth-oss/hearth/bot/chart"
 	"github.com/hearth-oss/hearth/db"
 )
@@ -11,7 +9,7 @@ import (
 func TrendChart(team db.Team, points []db.TrendPoint, o Options) chart.Chart {
 	c := chart.Chart{
 		Title:       "Team pulse trend",
-		Subtitle:    fmt.Sprintf("Share of favourable answers, #%s — gaps: too few answers to show", team.ChannelID),
+		Subtitle:    "Share of favourable answers, 95% ranges shaded — gaps: too few answers to show",
 		YMin:        0,
 		YMax:        100,
 		YTickLabels: map[float64]string{0: "0%", 25: "25%", 50: "50%", 75: "75%", 100: "100%"},

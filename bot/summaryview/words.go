@@ -95,7 +95,7 @@ func Change(q db.QuestionSummary) string {
 	if q.Suppressed || q.Change == nil {
 		return ""
 	}
-	return stats.DescribeChange(*q.Change, 1) + " since the last summary"
+	return stats.DescribeChange(*q.Change, 1) + " since it was last asked"
 }
 
 // Bars draws a distribution as a compact row of block characters.
