@@ -198,7 +198,6 @@ func TestHumanMembersOfALargeChannelUseUsersList(t *testing.T) {
 	}
 }
 
-
 func mustLoc(t *testing.T, name string) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation(name)
