@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-oss/hearth/db"
-	"github.com/hearth-oss/hearth/jobs"
+	"github.com/hearth-oss/hearth/db/schedule"
 )
 
 const teamUsage = `Usage:
@@ -88,12 +88,12 @@ func withStore(ctx context.Context, getenv func(string) string, fn func(*db.DB) 
 // teamAdd validates every flag before touching the database, so a mistake
 // is one clear line and exit status 2.
 func teamAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var channel, summary, schedule, openFor, remindAfter string
+	var channel, summary, spec, openFor, remindAfter string
 	var questions, minGroup int
 	err := parseFlags("team add", args, stdout, func(fs *flag.FlagSet) {
 		fs.StringVar(&channel, "channel", "", "member channel id: its human members are pulsed (required)")
 		fs.StringVar(&summary, "summary-channel", "", "channel id where managers read the team's summary (required)")
-		fs.StringVar(&schedule, "schedule", "", `when rounds open, a cron spec with a time zone, e.g. "CRON_TZ=America/Denver 0 10 * * FRI" (required)`)
+		fs.StringVar(&spec, "schedule", "", `when rounds open, a cron spec with a time zone, e.g. "CRON_TZ=America/Denver 0 10 * * FRI" (required)`)
 		fs.StringVar(&openFor, "open-for", "72h", "how long a round stays open (1h to 14d; e.g. 72h or 3d)")
 		fs.StringVar(&remindAfter, "remind-after", "", `when to remind those who have not answered, or "off" (default 48h, or two thirds of --open-for if that is shorter)`)
 		fs.IntVar(&questions, "questions", db.DefaultQuestions, "questions per round (3 to 5)")
@@ -114,10 +114,10 @@ func teamAdd(ctx context.Context, args []string, getenv func(string) string, std
 		return bad("--summary-channel %q is not a channel id (like C0456EFGH; not a #name)", summary)
 	case summary == channel:
 		return bad("--summary-channel must differ from --channel: members must not see their team's summary before managers do")
-	case strings.TrimSpace(schedule) == "":
+	case strings.TrimSpace(spec) == "":
 		return bad(`--schedule is required, e.g. --schedule "CRON_TZ=America/Denver 0 10 * * FRI" (Fridays at 10:00)`)
 	}
-	sched, err := jobs.ParseSchedule(schedule)
+	sched, err := schedule.Parse(spec)
 	if err != nil {
 		return bad("%v", err)
 	}
@@ -138,6 +138,9 @@ func teamAdd(ctx context.Context, args []string, getenv func(string) string, std
 		if remind >= open {
 			return bad("--remind-after (%s) must be shorter than --open-for (%s)", hours(remind), hours(open))
 		}
+	}
+	if gap, ok := sched.ShortestGap(time.Now(), 30); ok && gap <= open {
+		return bad("rounds would open %s apart but each stays open %s, so one would still be open when the next is due: choose a less frequent --schedule or a shorter --open-for", hours(gap), hours(open))
 	}
 	if questions < db.MinQuestionsPerRound || questions > db.MaxQuestionsPerRound {
 		return bad("--questions must be 3, 4 or 5 (more than 5 a week tires people), not %d", questions)
@@ -214,8 +217,8 @@ func teamStatus(t db.Team) string {
 
 // describeSchedule is the team's schedule in words, or the spec and why it
 // cannot be used.
-func describeSchedule(t db.Team) (string, jobs.Schedule, bool) {
-	s, err := jobs.ParseSchedule(t.Schedule)
+func describeSchedule(t db.Team) (string, schedule.Schedule, bool) {
+	s, err := schedule.Parse(t.Schedule)
 	if err != nil {
 		return fmt.Sprintf("%s (invalid: %v)", t.Schedule, err), s, false
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hearth-oss/hearth/bot/chart"
 	"github.com/hearth-oss/hearth/bot/summaryview"
 	"github.com/hearth-oss/hearth/db"
+	"github.com/hearth-oss/hearth/db/schedule"
 )
 
 // trendRounds is how many recent rounds the trend chart shows.
@@ -70,18 +71,11 @@ func (b *Bot) postSummary(ctx context.Context, team db.Team, round db.Round) err
 	return b.store.MarkSummaryPosted(ctx, round.ID, b.now())
 }
 
-// scheduleLocation reads the CRON_TZ of a schedule, or UTC.
-func scheduleLocation(schedule string) (*time.Location, error) {
-	const prefix = "CRON_TZ="
-	if len(schedule) > len(prefix) && schedule[:len(prefix)] == prefix {
-		name := schedule[len(prefix):]
-		for i, r := range name {
-			if r == ' ' {
-				name = name[:i]
-				break
-			}
-		}
-		return time.LoadLocation(name)
+// scheduleLocation is the time zone of a team's schedule (UTC without one).
+func scheduleLocation(spec string) (*time.Location, error) {
+	s, err := schedule.Parse(spec)
+	if err != nil {
+		return nil, err
 	}
-	return time.UTC, nil
+	return s.Location(), nil
 }

@@ -1,11 +1,12 @@
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
+	"github.com/hearth-oss/hearth/db/schedule"
 )
 
 // schedulePreset is a friendly name for a common cron spec.
@@ -27,10 +28,6 @@ var schedulePresets = []schedulePreset{
 
 // presetCustom is the schedule option that uses the cron field.
 const presetCustom = "custom"
-
-// scheduleParser reads five-field cron specs (and descriptors such as
-// @weekly) with an optional CRON_TZ= prefix, as the jobs package does.
-var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // teamSchedule is a cron spec and its time zone, as stored:
 // "CRON_TZ=America/Denver 0 10 * * FRI".
@@ -86,8 +83,13 @@ func checkCron(expr string) string {
 	case strings.HasPrefix(expr, "@every"):
 		return "@every isn't supported: rounds follow the calendar. Write five fields like `0 10 * * FRI`."
 	}
-	if _, err := scheduleParser.Parse(expr); err != nil {
-		return "That isn't a schedule Hearth can read. Write five fields — minute hour day-of-month month weekday — " +
+	if _, err := schedule.Parse(expr); err != nil {
+		reason := ""
+		var se *schedule.Error
+		if errors.As(err, &se) {
+			reason = " (" + se.Reason + ")"
+		}
+		return "That isn't a schedule Hearth can read" + reason + ". Write five fields — minute hour day-of-month month weekday — " +
 			"like `0 10 * * FRI` (Fridays at 10:00) or `30 9 * * TUE` (Tuesdays at 9:30)."
 	}
 	return ""
@@ -96,20 +98,11 @@ func checkCron(expr string) string {
 // scheduleTimes returns the next n times s opens a round after now; an
 // error means it cannot be parsed.
 func scheduleTimes(s teamSchedule, now time.Time, n int) ([]time.Time, error) {
-	sched, err := scheduleParser.Parse(s.String())
+	sched, err := schedule.Parse(s.String())
 	if err != nil {
 		return nil, err
 	}
-	var times []time.Time
-	t := now
-	for range n {
-		t = sched.Next(t)
-		if t.IsZero() {
-			break
-		}
-		times = append(times, t)
-	}
-	return times, nil
+	return sched.Times(now, n), nil
 }
 
 // checkCadence returns a problem when s never runs, or runs so often that

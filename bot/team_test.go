@@ -76,7 +76,7 @@ func TestTeamModalRefusesWhatCannotWork(t *testing.T) {
 		{"cron without custom", with(func(f *teamFields) { f.cron = "0 9 * * MON" }), "team_cron", "Choose Custom"},
 		{"time zone in cron", with(func(f *teamFields) { f.preset, f.cron = "custom", "CRON_TZ=Europe/Paris 0 9 * * MON" }), "team_cron", "Time zone field"},
 		{"@every", with(func(f *teamFields) { f.preset, f.cron = "custom", "@every 1h" }), "team_cron", "@every"},
-		{"never runs", with(func(f *teamFields) { f.preset, f.cron = "custom", "0 10 30 2 *" }), "team_schedule", "never comes round"},
+		{"never runs", with(func(f *teamFields) { f.preset, f.cron = "custom", "0 10 30 2 *" }), "team_cron", "never happens"},
 		{"rounds overlap", with(func(f *teamFields) { f.preset, f.cron = "custom", "0 10 * * *" }), "team_schedule", "still be open"},
 		{"unknown time zone", with(func(f *teamFields) { f.tz = "Mars/Olympus_Mons" }), "team_tz", "isn't a time zone"},
 		{"private channel without Hearth", with(func(f *teamFields) { f.channel = secretC }), "team_channel", "/invite @Hearth"},

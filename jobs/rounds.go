@@ -13,6 +13,7 @@ import (
 
 	"github.com/hearth-oss/hearth/db"
 	"github.com/hearth-oss/hearth/db/questionbank"
+	"github.com/hearth-oss/hearth/db/schedule"
 )
 
 // A round's life, as jobs:
@@ -150,12 +151,12 @@ func (r *Runner) dueSlot(ctx context.Context, team db.Team, now time.Time) (time
 	if team.Paused {
 		return time.Time{}, false, nil
 	}
-	sched, err := ParseSchedule(team.Schedule)
+	sched, err := schedule.Parse(team.Schedule)
 	if err != nil {
 		r.log.Warn("team schedule is not valid: no rounds open until it is fixed", "team_id", team.ID, "error", err)
 		return time.Time{}, false, nil
 	}
-	slot, ok := LatestSlot(sched, now, team.OpenFor())
+	slot, ok := schedule.LatestSlot(sched, now, team.OpenFor())
 	if !ok || slot.Before(team.CreatedAt) {
 		return time.Time{}, false, nil
 	}

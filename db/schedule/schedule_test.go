@@ -1,4 +1,4 @@
-package jobs
+package schedule
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 
 func mustSchedule(t *testing.T, spec string) Schedule {
 	t.Helper()
-	s, err := ParseSchedule(spec)
+	s, err := Parse(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,14 +43,14 @@ func TestParseScheduleErrors(t *testing.T) {
 		{"@fortnightly", "unknown descriptor"},
 	}
 	for _, c := range cases {
-		_, err := ParseSchedule(c.spec)
-		var se *ScheduleError
+		_, err := Parse(c.spec)
+		var se *Error
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("ParseSchedule(%q) = %v, want a ScheduleError containing %q", c.spec, err, c.want)
+			t.Errorf("Parse(%q) = %v, want a Error containing %q", c.spec, err, c.want)
 			continue
 		}
 		if strings.Contains(err.Error(), "\n") {
-			t.Errorf("ParseSchedule(%q): error spans lines: %q", c.spec, err)
+			t.Errorf("Parse(%q): error spans lines: %q", c.spec, err)
 		}
 	}
 }

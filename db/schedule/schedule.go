@@ -1,4 +1,8 @@
-package jobs
+// Package schedule reads the cron specs that say when a team's pulse rounds
+// open, in the team's time zone, and steps through their wall-clock times
+// correctly across daylight-saving changes. Slack (the team modal), the
+// command line and the scheduler all read schedules through it.
+package schedule
 
 import (
 	"fmt"
@@ -26,14 +30,14 @@ type Schedule struct {
 	bits       *cron.SpecSchedule
 }
 
-// ScheduleError is a schedule that cannot be used, with a one-line reason
+// Error is a schedule that cannot be used, with a one-line reason
 // meant for the admin who wrote it.
-type ScheduleError struct {
+type Error struct {
 	Spec   string
 	Reason string
 }
 
-func (e *ScheduleError) Error() string { return fmt.Sprintf("schedule %q: %s", e.Spec, e.Reason) }
+func (e *Error) Error() string { return fmt.Sprintf("schedule %q: %s", e.Spec, e.Reason) }
 
 // cronFields names the five fields and what each accepts, for errors.
 var cronFields = [5]struct{ name, accepts string }{
@@ -46,14 +50,14 @@ var cronFields = [5]struct{ name, accepts string }{
 
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-// ParseSchedule parses a cron spec with an optional CRON_TZ= (or TZ=)
+// Parse parses a cron spec with an optional CRON_TZ= (or TZ=)
 // time zone prefix: five fields (minute hour day-of-month month
 // day-of-week) or a descriptor such as @weekly. An error is a
-// *ScheduleError that reads as one line.
-func ParseSchedule(spec string) (Schedule, error) {
+// *Error that reads as one line.
+func Parse(spec string) (Schedule, error) {
 	spec = strings.Join(strings.Fields(spec), " ")
 	bad := func(format string, args ...any) (Schedule, error) {
-		return Schedule{}, &ScheduleError{Spec: spec, Reason: fmt.Sprintf(format, args...)}
+		return Schedule{}, &Error{Spec: spec, Reason: fmt.Sprintf(format, args...)}
 	}
 	if spec == "" {
 		return bad(`is empty; write five fields like "CRON_TZ=America/Denver 0 10 * * FRI" (Fridays at 10:00)`)
@@ -304,4 +308,32 @@ func joinAnd(words []string) string {
 		return words[0]
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// Times returns the next n times after t, fewer if the schedule ends.
+func (s Schedule) Times(after time.Time, n int) []time.Time {
+	var times []time.Time
+	t := after
+	for range n {
+		next, ok := s.Next(t)
+		if !ok {
+			break
+		}
+		times = append(times, next)
+		t = next
+	}
+	return times
+}
+
+// ShortestGap is the shortest time between two of the next n rounds after
+// t, so callers can refuse a schedule whose rounds would overlap. ok is
+// false when fewer than two rounds come.
+func (s Schedule) ShortestGap(after time.Time, n int) (gap time.Duration, ok bool) {
+	times := s.Times(after, n)
+	for i := 1; i < len(times); i++ {
+		if g := times[i].Sub(times[i-1]); !ok || g < gap {
+			gap, ok = g, true
+		}
+	}
+	return gap, ok
 }
