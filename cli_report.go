@@ -12,7 +12,6 @@ import (
 
 	"github.com/hearth-oss/hearth/bot/summaryview"
 	"github.com/hearth-oss/hearth/db"
-	"github.com/hearth-oss/hearth/db/questionbank"
 )
 
 // report prints a team's latest summaries, or the organization roll-up:
@@ -82,7 +81,11 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 		summaries = append(summaries, s)
 	}
-	opts := summaryview.Options{Support: getenv("HEARTH_SUPPORT_TEXT"), Bank: questionbank.Default()}
+	bank, err := loadQuestionBank(getenv)
+	if err != nil {
+		return err
+	}
+	opts := summaryview.Options{Support: getenv("HEARTH_SUPPORT_TEXT"), Bank: bank}
 	switch format {
 	case "json":
 		return summaryview.JSON(stdout, summaries)

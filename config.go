@@ -27,6 +27,7 @@ type config struct {
 	// PostsPerMinute paces pulse DMs across the workspace (all replicas).
 	PostsPerMinute int
 	Admins         []string
+	SupportText    string
 	LogLevel       slog.Level
 	LogFormat      string
 }
@@ -53,6 +54,7 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 		KudosAllowance: db.DefaultKudosSettings.Allowance,
 		PostsPerMinute: jobs.DefaultPostsPerMinute,
 		LogFormat:      strings.ToLower(strings.TrimSpace(getenv("LOG_FORMAT"))),
+		SupportText:    strings.TrimSpace(getenv("HEARTH_SUPPORT_TEXT")),
 	}
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }

@@ -20,7 +20,6 @@ import (
 	"github.com/hearth-oss/hearth/bot/slacktest"
 	"github.com/hearth-oss/hearth/bot/summaryview"
 	"github.com/hearth-oss/hearth/db"
-	"github.com/hearth-oss/hearth/db/questionbank"
 	"github.com/hearth-oss/hearth/jobs"
 )
 
@@ -69,7 +68,12 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 
+	bank, err := loadQuestionBank(getenv)
+	if err != nil {
+		return err
+	}
 	world := newDemoWorld()
+	world.bank = bank
 	world.support = getenv("HEARTH_SUPPORT_TEXT")
 	fake := slacktest.Start()
 	defer fake.Close()
@@ -79,12 +83,12 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 
 	clock := world.clock
-	runner, err := jobs.New(jobs.Config{Store: store, Logger: quiet, PollInterval: 20 * time.Millisecond, PostsPerMinute: 6000, Now: clock.Now})
+	runner, err := jobs.New(jobs.Config{Store: store, Logger: quiet, PollInterval: 20 * time.Millisecond, PostsPerMinute: 6000, Now: clock.Now, Questions: bank})
 	if err != nil {
 		return err
 	}
 	api := demoSlackClient(fake)
-	b := bot.New(bot.Config{Store: store, Slack: api, Queue: runner, Logger: quiet, Now: clock.Now, SupportText: getenv("HEARTH_SUPPORT_TEXT")})
+	b := bot.New(bot.Config{Store: store, Slack: api, Queue: runner, Logger: quiet, Now: clock.Now, SupportText: getenv("HEARTH_SUPPORT_TEXT"), Questions: bank})
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if err := runner.Start(runCtx, b); err != nil {
@@ -203,7 +207,7 @@ func (w *demoWorld) writeOutput(ctx context.Context, dir string, store *db.DB, f
 				return 0, err
 			}
 			var txt strings.Builder
-			if err := summaryview.Text(&txt, s, summaryview.Options{Location: w.loc, Bank: questionbank.Default(), Support: w.support}); err != nil {
+			if err := summaryview.Text(&txt, s, summaryview.Options{Location: w.loc, Bank: w.bank, Support: w.support}); err != nil {
 				return 0, err
 			}
 			if err := os.WriteFile(base+".txt", []byte(txt.String()), 0o644); err != nil {

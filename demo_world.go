@@ -16,6 +16,7 @@ import (
 	"github.com/hearth-oss/hearth/bot"
 	"github.com/hearth-oss/hearth/bot/slacktest"
 	"github.com/hearth-oss/hearth/db"
+	"github.com/hearth-oss/hearth/db/questionbank"
 	"github.com/hearth-oss/hearth/jobs"
 )
 
@@ -66,6 +67,7 @@ type demoWorld struct {
 	offsets map[string]float64 // each person's own outlook
 	names   map[string]string
 	support string // the organization's support resources, if set
+	bank    *questionbank.Bank
 }
 
 var demoComments = []string{

@@ -35,7 +35,7 @@ var version = ""
 const usage = `Hearth — staff recognition and wellbeing, in Slack.
 
 Usage:
-  hearth demo [--weeks 6]             play a few weeks in a simulated workspace (no Slack needed)
+  hearth demo [--weeks 12]            play a few weeks in a simulated workspace (no Slack needed)
   hearth [serve]                      run Hearth (the default)
   hearth migrate                      apply database migrations and exit
   hearth values list                  list company values
@@ -240,7 +240,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	b := bot.New(bot.Config{Store: store, Slack: api, Queue: runner, Logger: log, Admins: c.Admins})
+	b := bot.New(bot.Config{Store: store, Slack: api, Queue: runner, Logger: log, Admins: c.Admins, Questions: questions, SupportText: c.SupportText})
 	if err := runner.Start(ctx, b); err != nil {
 		return err
 	}
