@@ -42,21 +42,16 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 	case org && format == "csv":
 		return usageError{"report: --org supports text and json"}
 	}
-	c, err := loadConfig(getenv, false)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if err := store.CheckSchema(ctx); err != nil {
-		return err
-	}
-	if org {
-		return orgReport(ctx, store, since, format, stdout)
-	}
+	return withStore(ctx, getenv, func(store *db.DB) error {
+		if org {
+			return orgReport(ctx, store, since, format, stdout)
+		}
+		return teamReport(ctx, store, team, rounds, format, getenv, stdout)
+	})
+}
+
+// teamReport prints a team's latest summaries.
+func teamReport(ctx context.Context, store *db.DB, team string, rounds int, format string, getenv func(string) string, stdout io.Writer) error {
 	t, err := store.TeamByChannel(ctx, team)
 	if errors.Is(err, db.ErrNotFound) {
 		return usageError{fmt.Sprintf("report: no team for channel %s ('hearth team list' shows them)", team)}
@@ -64,9 +59,9 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	if err := store.SelectContext(ctx, &ids, `SELECT id FROM pulse_rounds WHERE team_id = $1 AND closed_at IS NOT NULL ORDER BY number DESC LIMIT $2`, t.ID, rounds); err != nil {
-		return fmt.Errorf("report: %w", err)
+	ids, err := store.LatestClosedRounds(ctx, t.ID, rounds)
+	if err != nil {
+		return err
 	}
 	if len(ids) == 0 {
 		fmt.Fprintf(stdout, "no closed rounds yet for %s\n", team)

@@ -139,7 +139,7 @@ func teamAdd(ctx context.Context, args []string, getenv func(string) string, std
 			return bad("--remind-after (%s) must be shorter than --open-for (%s)", hours(remind), hours(open))
 		}
 	}
-	if gap, ok := sched.ShortestGap(time.Now(), 30); ok && gap <= open {
+	if gap, ok := sched.ShortestGap(time.Now(), 30); ok && gap < open {
 		return bad("rounds would open %s apart but each stays open %s, so one would still be open when the next is due: choose a less frequent --schedule or a shorter --open-for", hours(gap), hours(open))
 	}
 	if questions < db.MinQuestionsPerRound || questions > db.MaxQuestionsPerRound {

@@ -221,27 +221,6 @@ func startJobs(t *testing.T, url string, m jobs.Messenger) (stop func()) {
 	return stop
 }
 
-// awaitDB polls a database condition until it holds, failing after timeout.
-func awaitDB(t *testing.T, timeout time.Duration, desc string, cond func() (bool, error)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ok, err := cond()
-		if err != nil {
-			t.Fatalf("waiting for %s: %v", desc, err)
-		}
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, desc)
-		}
-		<-tick.C
-	}
-}
-
 // TestPulseCLI opens and closes rounds through the command line while a
 // job runner plays the server — and while none runs.
 func TestPulseCLI(t *testing.T) {
@@ -268,7 +247,7 @@ func TestPulseCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	awaitDB(t, 20*time.Second, "the queued round to open", func() (bool, error) {
+	dbtest.Await(t, 20*time.Second, "the queued round to open", func() (bool, error) {
 		_, err := store.OpenRoundOf(context.Background(), team.ID)
 		return err == nil, nil
 	})
@@ -292,7 +271,7 @@ func TestPulseCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	startJobs(t, url, slack)
-	awaitDB(t, 20*time.Second, "the queued close", func() (bool, error) {
+	dbtest.Await(t, 20*time.Second, "the queued close", func() (bool, error) {
 		r, err := store.Round(context.Background(), other.ID)
 		return r.ClosedAt.Valid, err
 	})

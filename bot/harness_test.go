@@ -215,19 +215,10 @@ func (h *harness) await(desc string, cond func() bool) {
 	h.slack.Await(h.t, 10*time.Second, desc, cond)
 }
 
-// awaitDB waits for a database condition, re-checking whenever the fake
-// Slack changes or the deadline nears; jobs touch Slack after the database.
+// awaitDB waits for a database condition.
 func (h *harness) awaitDB(desc string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s", desc)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		<-ctx.Done() // bounded wait between polls of Postgres, which has no change feed here
-		cancel()
-	}
+	dbtest.Await(h.t, 10*time.Second, desc, func() (bool, error) { return cond(), nil })
 }
 
 func (h *harness) messagesIn(channel string) []slacktest.Message {

@@ -116,7 +116,7 @@ func checkCadence(s teamSchedule, openFor time.Duration, now time.Time) string {
 		return "This schedule never comes round (check the day and month). Try something like `0 10 * * FRI`."
 	}
 	for i := 1; i < len(times); i++ {
-		if gap := times[i].Sub(times[i-1]); gap <= openFor {
+		if gap := times[i].Sub(times[i-1]); gap < openFor {
 			return fmt.Sprintf("Rounds would open %s apart, but each stays open %s, so one would still be open when the next is due. "+
 				"Choose a less frequent schedule or a shorter open time.", roughly(gap), durationWords(openFor))
 		}

@@ -393,3 +393,12 @@ func (d *DB) LatestSummaryRound(ctx context.Context, teamID int64) (Round, error
 	}
 	return r, nil
 }
+
+// LatestClosedRounds returns the ids of the team's latest n closed rounds, newest first.
+func (d *DB) LatestClosedRounds(ctx context.Context, teamID int64, n int) ([]int64, error) {
+	var ids []int64
+	if err := d.SelectContext(ctx, &ids, `SELECT id FROM pulse_rounds WHERE team_id = $1 AND closed_at IS NOT NULL ORDER BY number DESC LIMIT $2`, teamID, n); err != nil {
+		return nil, fmt.Errorf("latest closed rounds: %w", err)
+	}
+	return ids, nil
+}

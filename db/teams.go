@@ -101,6 +101,15 @@ func (n NewTeam) withDefaults() (NewTeam, error) {
 	return n, errors.Join(problems...)
 }
 
+// remindSeconds is the reminder delay as stored: NULL for none.
+func (n NewTeam) remindSeconds() *int {
+	if n.RemindAfter <= 0 {
+		return nil
+	}
+	s := int(n.RemindAfter.Seconds())
+	return &s
+}
+
 const teamColumns = `id, channel_id, summary_channel_id, schedule, open_for_seconds, remind_after_seconds,
 	questions_per_round, min_group, paused, created_at`
 
@@ -110,17 +119,12 @@ func (d *DB) AddTeam(ctx context.Context, n NewTeam) (Team, error) {
 	if err != nil {
 		return Team{}, err
 	}
-	var remind *int
-	if n.RemindAfter > 0 {
-		s := int(n.RemindAfter.Seconds())
-		remind = &s
-	}
 	var t Team
 	err = d.GetContext(ctx, &t, `
 		INSERT INTO teams (channel_id, summary_channel_id, schedule, open_for_seconds, remind_after_seconds, questions_per_round, min_group)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		RETURNING `+teamColumns,
-		n.ChannelID, n.SummaryChannelID, n.Schedule, int(n.OpenFor.Seconds()), remind, n.QuestionsPer, n.MinGroup)
+		n.ChannelID, n.SummaryChannelID, n.Schedule, int(n.OpenFor.Seconds()), n.remindSeconds(), n.QuestionsPer, n.MinGroup)
 	if isUniqueViolation(err) {
 		return Team{}, fmt.Errorf("team for channel %s: %w", n.ChannelID, ErrConflict)
 	}
@@ -136,18 +140,13 @@ func (d *DB) UpdateTeam(ctx context.Context, n NewTeam) (Team, error) {
 	if err != nil {
 		return Team{}, err
 	}
-	var remind *int
-	if n.RemindAfter > 0 {
-		s := int(n.RemindAfter.Seconds())
-		remind = &s
-	}
 	var t Team
 	err = d.GetContext(ctx, &t, `
 		UPDATE teams SET summary_channel_id = $2, schedule = $3, open_for_seconds = $4, remind_after_seconds = $5,
 			questions_per_round = $6, min_group = $7
 		WHERE channel_id = $1
 		RETURNING `+teamColumns,
-		n.ChannelID, n.SummaryChannelID, n.Schedule, int(n.OpenFor.Seconds()), remind, n.QuestionsPer, n.MinGroup)
+		n.ChannelID, n.SummaryChannelID, n.Schedule, int(n.OpenFor.Seconds()), n.remindSeconds(), n.QuestionsPer, n.MinGroup)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Team{}, fmt.Errorf("team for channel %s: %w", n.ChannelID, ErrNotFound)
 	}

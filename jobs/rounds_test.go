@@ -249,27 +249,6 @@ func (b *roundsBundle) backdate(t *testing.T, team db.Team, created time.Time) {
 	}
 }
 
-// awaitRound polls the database until cond holds, failing after timeout.
-func awaitRound(t *testing.T, timeout time.Duration, desc string, cond func() (bool, error)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ok, err := cond()
-		if err != nil {
-			t.Fatalf("waiting for %s: %v", desc, err)
-		}
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, desc)
-		}
-		<-tick.C
-	}
-}
-
 // riverJob is a River job as the tests read it.
 type riverJob struct {
 	ID          int64
@@ -366,7 +345,7 @@ func TestTickOpensRoundOnceAcrossThreeRunners(t *testing.T) {
 	}
 	wg.Wait()
 
-	awaitRound(t, 20*time.Second, "the round and its DMs", func() (bool, error) {
+	dbtest.Await(t, 20*time.Second, "the round and its DMs", func() (bool, error) {
 		rs := roundsOf(t, b.store, team.ID)
 		if len(rs) == 0 {
 			return false, nil
@@ -806,7 +785,7 @@ func TestManualOpenAndCloseThroughTheQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		var round db.Round
-		awaitRound(t, 20*time.Second, fmt.Sprintf("round %d and its DMs", number), func() (bool, error) {
+		dbtest.Await(t, 20*time.Second, fmt.Sprintf("round %d and its DMs", number), func() (bool, error) {
 			var err error
 			round, err = b.store.OpenRoundOf(ctx, team.ID)
 			if errors.Is(err, db.ErrNotFound) || (err == nil && round.Number != number) {
@@ -833,7 +812,7 @@ func TestManualOpenAndCloseThroughTheQueue(t *testing.T) {
 
 	b.clock.Follow(time.Minute) // a later second: a new manual slot
 	second := openRound(2)
-	awaitRound(t, 20*time.Second, "the first round's summary", func() (bool, error) {
+	dbtest.Await(t, 20*time.Second, "the first round's summary", func() (bool, error) {
 		return b.slack.summaryCount(first.ID) == 1, nil
 	})
 	if got, err := b.store.Round(ctx, first.ID); err != nil || !got.ClosedAt.Valid {
@@ -843,7 +822,7 @@ func TestManualOpenAndCloseThroughTheQueue(t *testing.T) {
 	if err := r.EnqueueRoundClose(ctx, second.ID); err != nil {
 		t.Fatal(err)
 	}
-	awaitRound(t, 20*time.Second, "the second round closed and summarized", func() (bool, error) {
+	dbtest.Await(t, 20*time.Second, "the second round closed and summarized", func() (bool, error) {
 		got, err := b.store.Round(ctx, second.ID)
 		return got.ClosedAt.Valid && b.slack.summaryCount(second.ID) == 1, err
 	})

@@ -178,3 +178,27 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Await waits until cond holds, re-checking every 20ms, and fails t with
+// desc after timeout. Postgres has no change feed here, so database state
+// is polled; the interval bounds the wait, it is not a sleep standing in
+// for a condition.
+func Await(t testing.TB, timeout time.Duration, desc string, cond func() (bool, error)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, err := cond()
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", desc, err)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, desc)
+		}
+		<-tick.C
+	}
+}
