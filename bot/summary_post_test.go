@@ -83,4 +83,21 @@ func TestSummaryAtKMatchesTheAnswers(t *testing.T) {
 	if !strings.Contains(text, "go to its managers") {
 		t.Errorf("non-manager results: %q", text)
 	}
+	if _, text := h.command(admin, "/hearth", "results"); !strings.Contains(text, "5 of 6 answered") {
+		t.Errorf("manager results: %q", text)
+	}
+	// The manager's App Home shows the team's latest summary in brief.
+	if err := h.bot.PublishHome(ctx, admin); err != nil {
+		t.Fatal(err)
+	}
+	home, _ := h.slack.Published(admin)
+	if blocks := unescapeJSON(home.Blocks); !strings.Contains(blocks, "Your teams' pulse") || !strings.Contains(blocks, "5 of 6 people answered") {
+		t.Errorf("manager home: %s", blocks)
+	}
+	if err := h.bot.PublishHome(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	if home, _ := h.slack.Published(alice); strings.Contains(string(home.Blocks), "Your teams") {
+		t.Errorf("a team member's home shows the managers' summary")
+	}
 }
