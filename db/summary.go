@@ -145,7 +145,18 @@ func roundSummary(ctx context.Context, tx *sqlx.Tx, roundID int64) (Summary, err
 	if err != nil {
 		return Summary{}, err
 	}
-	if s.Kudos, err = teamKudos(ctx, tx, ids, s.PeriodStart, s.PeriodEnd); err != nil {
+	// Kudos count from where the last round left off, so none given
+	// between rounds is missed.
+	kudosFrom := s.PeriodStart
+	var previousClose sql.NullTime
+	if err := tx.GetContext(ctx, &previousClose, `SELECT max(closed_at) FROM pulse_rounds WHERE team_id = $1 AND number < $2`,
+		team.ID, pool[0].Number); err != nil {
+		return Summary{}, fmt.Errorf("summary: %w", err)
+	}
+	if previousClose.Valid && previousClose.Time.Before(kudosFrom) {
+		kudosFrom = previousClose.Time
+	}
+	if s.Kudos, err = teamKudos(ctx, tx, ids, kudosFrom, s.PeriodEnd); err != nil {
 		return Summary{}, err
 	}
 	if respondents < team.MinGroup {
