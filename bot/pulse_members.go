@@ -77,19 +77,17 @@ func (b *Bot) channelMembers(ctx context.Context, channelID string) ([]string, e
 // profiles returns the profile of each id Slack knows, from the cache when
 // fresh. Ids Slack does not know are left out.
 func (b *Bot) profiles(ctx context.Context, ids []string) (map[string]db.User, error) {
+	cached, err := b.store.CachedUsers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	people := make(map[string]db.User, len(ids))
 	var stale []string
 	for _, id := range ids {
-		u, err := b.store.CachedUser(ctx, id)
-		switch {
-		case errors.Is(err, db.ErrNotFound):
-			stale = append(stale, id)
-		case err != nil:
-			return nil, err
-		case b.now().Sub(u.FetchedAt) >= userCacheTTL:
-			stale = append(stale, id)
-		default:
+		if u, ok := cached[id]; ok && b.now().Sub(u.FetchedAt) < userCacheTTL {
 			people[id] = u
+		} else {
+			stale = append(stale, id)
 		}
 	}
 	if len(stale) > usersInfoMax {
@@ -131,16 +129,18 @@ func (b *Bot) refreshFromUsersList(ctx context.Context, wanted []string, people 
 		if err != nil {
 			return nil, classify("list users", err)
 		}
+		var page []db.User
 		for _, info := range pages.Users {
 			if !missing[info.ID] {
 				continue
 			}
 			u := profile(info, b.now())
-			if err := b.store.SaveUser(ctx, u); err != nil {
-				return nil, fmt.Errorf("cache listed user: %w", err)
-			}
+			page = append(page, u)
 			people[info.ID] = u
 			delete(missing, info.ID)
+		}
+		if err := b.store.SaveUsers(ctx, page); err != nil {
+			return nil, fmt.Errorf("cache listed users: %w", err)
 		}
 	}
 	var left []string
