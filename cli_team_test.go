@@ -175,12 +175,12 @@ func (m *cliMessenger) HumanMembers(_ context.Context, channelID string) ([]stri
 	return m.members[channelID], nil
 }
 
-func (m *cliMessenger) FindPulseDM(context.Context, string, int64, db.DMKind, time.Time) (string, error) {
-	return "", nil
+func (m *cliMessenger) FindPulseDM(_ context.Context, channel string, _ int64, _ db.DMKind, _ time.Time) (string, string, error) {
+	return channel, "", nil
 }
 
-func (m *cliMessenger) PostPulseDM(context.Context, string, db.Team, db.Round, db.DMKind) (string, error) {
-	return fmt.Sprintf("%d.000100", time.Now().Unix()), nil
+func (m *cliMessenger) PostPulseDM(_ context.Context, channel string, _ db.Team, _ db.Round, _ db.DMKind) (string, string, error) {
+	return channel, fmt.Sprintf("%d.000100", time.Now().Unix()), nil
 }
 
 func (m *cliMessenger) PostRoundSummary(context.Context, db.Team, db.Round) error {

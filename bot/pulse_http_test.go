@@ -191,7 +191,7 @@ func TestPulseSubmissionRecordsOnceAndThanks(t *testing.T) {
 	round := h.openRound(team, alice, bob)
 	// Alice's DM went out, so the thanks can replace it.
 	dm := h.slack.DMChannel(alice)
-	ts, err := h.bot.PostPulseDM(context.Background(), dm, team, round, db.DMPulse)
+	_, ts, err := h.bot.PostPulseDM(context.Background(), dm, team, round, db.DMPulse)
 	if err != nil {
 		t.Fatal(err)
 	}

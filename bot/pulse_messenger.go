@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -22,8 +23,10 @@ import (
 // running ahead of Slack's cannot hide a DM that was posted.
 const findDMSlack = 10 * time.Minute
 
-// DMChannel returns the id of the DM channel with a person: the one cached
-// in slack_users, or conversations.open once, then cached.
+// DMChannel returns where to send a person's DM: the DM channel cached in
+// slack_users, or else the user id, which chat.postMessage delivers into
+// the DM. conversations.open (Tier 3, ~50 a minute) is not called per
+// person: a first round for thousands of people would take hours.
 func (b *Bot) DMChannel(ctx context.Context, userID string) (string, error) {
 	cached, err := b.store.CachedUser(ctx, userID)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
@@ -32,11 +35,20 @@ func (b *Bot) DMChannel(ctx context.Context, userID string) (string, error) {
 	if cached.DMChannelID != "" {
 		return cached.DMChannelID, nil
 	}
-	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+	return userID, nil
+}
+
+// openDM returns the DM channel id for channelID when it is a user id
+// (opening the DM once and caching it), or channelID as it is.
+func (b *Bot) openDM(ctx context.Context, channelID string) (string, error) {
+	if !strings.HasPrefix(channelID, "U") && !strings.HasPrefix(channelID, "W") {
+		return channelID, nil
+	}
+	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channelID}})
 	if err != nil {
 		return "", classify("open DM", err)
 	}
-	if err := b.store.SaveDMChannel(ctx, userID, ch.ID); err != nil {
+	if err := b.store.SaveDMChannel(ctx, channelID, ch.ID); err != nil {
 		return "", err
 	}
 	return ch.ID, nil
@@ -57,8 +69,13 @@ func pulseMetadata(roundID int64, kind db.DMKind) slack.SlackMetadata {
 
 // FindPulseDM looks in a DM channel, from since on, for the pulse DM (or
 // reminder) of roundID that Hearth already posted, by its metadata, and
-// returns its ts, or "" when there is none.
-func (b *Bot) FindPulseDM(ctx context.Context, channelID string, roundID int64, kind db.DMKind, since time.Time) (string, error) {
+// returns the DM channel and the DM's ts, or "" when there is none.
+// channelID may be a user id: the DM is then opened to read its history.
+func (b *Bot) FindPulseDM(ctx context.Context, channelID string, roundID int64, kind db.DMKind, since time.Time) (string, string, error) {
+	channelID, err := b.openDM(ctx, channelID)
+	if err != nil {
+		return "", "", err
+	}
 	params := &slack.GetConversationHistoryParameters{
 		ChannelID:          channelID,
 		Oldest:             slackTS(since.Add(-findDMSlack)),
@@ -70,15 +87,15 @@ func (b *Bot) FindPulseDM(ctx context.Context, channelID string, roundID int64, 
 	for {
 		page, err := b.api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
-			return "", classify("read DM history", err)
+			return "", "", classify("read DM history", err)
 		}
 		for _, m := range page.Messages {
 			if m.BotID != "" && m.Metadata.EventType == want && payloadRound(m.Metadata.EventPayload) == roundID {
-				return m.Timestamp, nil
+				return channelID, m.Timestamp, nil
 			}
 		}
 		if !page.HasMore || page.ResponseMetaData.NextCursor == "" {
-			return "", nil
+			return channelID, "", nil
 		}
 		params.Cursor = page.ResponseMetaData.NextCursor
 	}
@@ -111,18 +128,25 @@ func slackTS(t time.Time) string {
 	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
 }
 
-// PostPulseDM posts a round's pulse DM (or reminder) to a DM channel,
-// tagged with metadata naming the round, and returns its ts.
-func (b *Bot) PostPulseDM(ctx context.Context, channelID string, team db.Team, round db.Round, kind db.DMKind) (string, error) {
-	_, ts, err := b.api.PostMessageContext(ctx, channelID,
+// PostPulseDM posts a round's pulse DM (or reminder) to a DM channel or a
+// user id, tagged with metadata naming the round, and returns the DM
+// channel it landed in (cached for later rounds) and its ts.
+func (b *Bot) PostPulseDM(ctx context.Context, channelID string, team db.Team, round db.Round, kind db.DMKind) (string, string, error) {
+	landed, ts, err := b.api.PostMessageContext(ctx, channelID,
 		slack.MsgOptionText(pulseDMText(team, kind), false),
 		slack.MsgOptionBlocks(pulseDMBlocks(team, round, kind)...),
 		slack.MsgOptionMetadata(pulseMetadata(round.ID, kind)),
 	)
 	if err != nil {
-		return "", classify("post pulse "+string(kind), err)
+		return "", "", classify("post pulse "+string(kind), err)
 	}
-	return ts, nil
+	if landed != channelID {
+		// Posted to the user id: remember the DM channel Slack chose.
+		if err := b.store.SaveDMChannel(ctx, channelID, landed); err != nil {
+			b.log.Warn("could not cache a DM channel", "error", err)
+		}
+	}
+	return landed, ts, nil
 }
 
 // pulseDMBlocks is a pulse DM: what it is, that it is anonymous, and the

@@ -21,28 +21,36 @@ func TestPulseDMCarriesMetadataAndIsFoundAgain(t *testing.T) {
 	team := h.addTeam()
 	round := h.openRound(team, alice, bob)
 
+	// Before any DM, a person is reached through their user id: no
+	// conversations.open (Tier 3) per person in a first round.
+	first, err := h.bot.DMChannel(ctx, alice)
+	if err != nil || first != alice {
+		t.Fatalf("DMChannel before any DM = %s, %v; want the user id", first, err)
+	}
+	// A look for an earlier DM opens the DM once and caches it.
+	if found, ts, err := h.bot.FindPulseDM(ctx, first, round.ID, db.DMPulse, time.Now().Add(-time.Minute)); err != nil || ts != "" || found != h.slack.DMChannel(alice) {
+		t.Fatalf("FindPulseDM by user id = %q %q, %v", found, ts, err)
+	}
 	dm, err := h.bot.DMChannel(ctx, alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if dm != h.slack.DMChannel(alice) {
-		t.Fatalf("DMChannel = %s, want %s", dm, h.slack.DMChannel(alice))
-	}
-	if again, err := h.bot.DMChannel(ctx, alice); err != nil || again != dm {
-		t.Fatalf("second DMChannel = %s, %v", again, err)
+	if err != nil || dm != h.slack.DMChannel(alice) {
+		t.Fatalf("DMChannel = %s, %v; want %s", dm, err, h.slack.DMChannel(alice))
 	}
 	if n := h.slack.Calls("conversations.open"); n != 1 {
 		t.Errorf("conversations.open called %d times, want 1 (then cached)", n)
 	}
-	if u, err := h.store.CachedUser(ctx, alice); err != nil || u.DMChannelID != dm {
+	// Posting to a user id caches the DM channel Slack chose.
+	if landed, _, err := h.bot.PostPulseDM(ctx, bob, team, round, db.DMPulse); err != nil || landed != h.slack.DMChannel(bob) {
+		t.Fatalf("PostPulseDM to a user id landed in %q, %v", landed, err)
+	}
+	if u, err := h.store.CachedUser(ctx, bob); err != nil || u.DMChannelID != h.slack.DMChannel(bob) {
 		t.Errorf("cached DM channel = %q, %v", u.DMChannelID, err)
 	}
 
 	since := time.Now().Add(-time.Minute)
-	if ts, err := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMPulse, since); err != nil || ts != "" {
+	if _, ts, err := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMPulse, since); err != nil || ts != "" {
 		t.Fatalf("FindPulseDM before posting = %q, %v", ts, err)
 	}
-	ts, err := h.bot.PostPulseDM(ctx, dm, team, round, db.DMPulse)
+	_, ts, err := h.bot.PostPulseDM(ctx, dm, team, round, db.DMPulse)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,24 +71,24 @@ func TestPulseDMCarriesMetadataAndIsFoundAgain(t *testing.T) {
 		}
 	}
 
-	if found, err := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMPulse, since); err != nil || found != ts {
+	if _, found, err := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMPulse, since); err != nil || found != ts {
 		t.Errorf("FindPulseDM = %q, %v; want %q", found, err, ts)
 	}
-	if found, _ := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMReminder, since); found != "" {
+	if _, found, _ := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMReminder, since); found != "" {
 		t.Errorf("found a reminder that was never sent: %q", found)
 	}
-	if found, _ := h.bot.FindPulseDM(ctx, dm, round.ID+1, db.DMPulse, since); found != "" {
+	if _, found, _ := h.bot.FindPulseDM(ctx, dm, round.ID+1, db.DMPulse, since); found != "" {
 		t.Errorf("found another round's DM: %q", found)
 	}
-	if found, _ := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMPulse, time.Now().Add(time.Hour)); found != "" {
+	if _, found, _ := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMPulse, time.Now().Add(time.Hour)); found != "" {
 		t.Errorf("found a DM from before since: %q", found)
 	}
 
-	reminder, err := h.bot.PostPulseDM(ctx, dm, team, round, db.DMReminder)
+	_, reminder, err := h.bot.PostPulseDM(ctx, dm, team, round, db.DMReminder)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if found, _ := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMReminder, since); found != reminder {
+	if _, found, _ := h.bot.FindPulseDM(ctx, dm, round.ID, db.DMReminder, since); found != reminder {
 		t.Errorf("reminder found = %q, want %q", found, reminder)
 	}
 	rm := h.messagesIn(dm)[1]
@@ -121,15 +129,15 @@ func TestPulseSlackErrorsAreClassifiedForJobs(t *testing.T) {
 	team := h.addTeam()
 	round := h.openRound(team, alice)
 	h.slack.FailNext("chat.postMessage", 1, slacktest.Failure{Status: http.StatusTooManyRequests, RetryAfter: 7})
-	_, err := h.bot.PostPulseDM(ctx, h.slack.DMChannel(alice), team, round, db.DMPulse)
+	_, _, err := h.bot.PostPulseDM(ctx, h.slack.DMChannel(alice), team, round, db.DMPulse)
 	var wait interface{ RetryAfter() time.Duration }
 	if !errors.As(err, &wait) || wait.RetryAfter() != 7*time.Second {
 		t.Errorf("429: %v, want RetryAfter 7s", err)
 	}
-	_, err = h.bot.DMChannel(ctx, departed)
+	_, _, err = h.bot.PostPulseDM(ctx, departed, team, round, db.DMPulse)
 	var perm interface{ Permanent() bool }
 	if !errors.As(err, &perm) || !perm.Permanent() {
-		t.Errorf("DM with a deactivated user: %v, want permanent", err)
+		t.Errorf("DM to a deactivated user: %v, want permanent", err)
 	}
 	h.slack.FailNext("conversations.members", 1, slacktest.Failure{Status: http.StatusServiceUnavailable})
 	_, err = h.bot.HumanMembers(ctx, teamCh)

@@ -11,7 +11,11 @@
 // Retry-After Slack gave (a snooze is not an attempt), a permanent error
 // (user gone, channel missing) cancels it, anything else retries with
 // River's backoff. A job whose process died is rescued after
-// RescueStuckJobsAfter, which is sized a little above JobTimeout.
+// RescueStuckJobsAfter, which is sized above every worker's timeout.
+//
+// Pulse DMs are delivered exactly once per person and round, at a pace
+// shared by every replica: pulse_delivery.go explains how, pacing.go how
+// the pace and Slack's Retry-After holds work.
 //
 // Pulse rounds follow each team's Schedule (cron in the team's time zone).
 // Every minute the elected leader's pulse_tick looks for a team whose latest

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -32,6 +33,9 @@ const (
 const (
 	paceHorizon = 5 * time.Second
 	paceMaxWait = 10 * time.Second
+	// holdCheckAfter: a job that slept this long for its slot checks, in
+	// the database, for a hold another replica placed meanwhile.
+	holdCheckAfter = time.Second
 )
 
 // DefaultPostsPerMinute is the default pace of pulse DMs for the whole
@@ -47,7 +51,8 @@ func (r *Runner) awaitPostSlot(ctx context.Context) error {
 	deadline := time.Now().Add(paceMaxWait)
 	for {
 		now := time.Now()
-		at, reserved, err := r.store.ReservePostSlotWithin(ctx, paceChatPost, r.postInterval, now, paceHorizon)
+		interval := r.postPace.interval()
+		at, reserved, err := r.store.ReservePostSlotWithin(ctx, paceChatPost, interval, now, paceHorizon)
 		if err != nil {
 			return err
 		}
@@ -55,11 +60,20 @@ func (r *Runner) awaitPostSlot(ctx context.Context) error {
 			if err := sleepUntil(ctx, at); err != nil {
 				return err
 			}
+			// A 429 this replica got while we slept is known here; one
+			// another replica got is looked up, unless we slept so
+			// briefly that the lookup would cost more than it saves.
+			if wait := r.postPace.held(); wait > 0 {
+				return river.JobSnooze(snoozeFor(wait))
+			}
+			if at.Sub(now) < holdCheckAfter {
+				return nil
+			}
 			return r.awaitHold(ctx, paceChatPost)
 		}
 		// Booked beyond the horizon: try again once the first slot past it
 		// could be ours, unless that is later than we are willing to wait.
-		retry := at.Add(-paceHorizon).Add(jitter(r.postInterval))
+		retry := at.Add(-paceHorizon).Add(jitter(interval))
 		if retry.After(deadline) {
 			return river.JobSnooze(snoozeFor(at.Sub(now) - paceHorizon))
 		}
@@ -131,4 +145,59 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// postPace is this replica's spacing of chat.postMessage calls: the
+// configured interval, stretched by a quarter after each 429 and eased
+// back as posts succeed. Slack's workspace limit is not published, so a
+// pace set a little above it settles just under it, instead of running
+// into one Retry-After hold after another.
+type postPace struct {
+	base time.Duration
+
+	mu        sync.Mutex
+	cur       time.Duration
+	heldUntil time.Time // the latest Retry-After this replica was given
+}
+
+// Bounds of postPace: it slows down to at most maxSlowdown times the
+// configured interval, and each successful post takes back 1/easeBack of
+// the slowdown left.
+const (
+	maxSlowdown = 16
+	easeBack    = 256
+)
+
+func newPostPace(interval time.Duration) *postPace {
+	return &postPace{base: interval, cur: interval}
+}
+
+func (p *postPace) interval() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur
+}
+
+// refused slows the pace after a 429 that said wait retryAfter.
+func (p *postPace) refused(retryAfter time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cur = min(p.cur+p.cur/4, maxSlowdown*p.base)
+	if until := time.Now().Add(retryAfter); until.After(p.heldUntil) {
+		p.heldUntil = until
+	}
+}
+
+// held is how long this replica still has to hold back, or 0.
+func (p *postPace) held() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return max(0, time.Until(p.heldUntil))
+}
+
+// posted eases the pace back towards the configured one after a post.
+func (p *postPace) posted() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cur -= (p.cur - p.base) / easeBack
 }

@@ -103,13 +103,13 @@ func (w *pulseDMWorker) Work(ctx context.Context, job *river.Job[pulseDMArgs]) e
 	}
 	triedBefore := attempted(old, a.DMKind)
 	if triedBefore {
-		ts, err := w.r.messenger.FindPulseDM(ctx, channel, round.ID, a.DMKind, round.OpenedAt.Add(-lookupSince))
+		found, ts, err := w.r.messenger.FindPulseDM(ctx, channel, round.ID, a.DMKind, round.OpenedAt.Add(-lookupSince))
 		if err != nil {
 			return w.failed(ctx, log, a, paceDMLookup, fmt.Errorf("look for an earlier DM: %w", err))
 		}
 		if ts != "" {
 			log.Info("pulse DM found already posted; recorded without posting again")
-			return w.r.store.RecordDM(ctx, a.RoundID, a.UserID, a.DMKind, channel, ts)
+			return w.r.store.RecordDM(ctx, a.RoundID, a.UserID, a.DMKind, found, ts)
 		}
 	}
 
@@ -118,15 +118,17 @@ func (w *pulseDMWorker) Work(ctx context.Context, job *river.Job[pulseDMArgs]) e
 		w.unmark(log, a, triedBefore)
 		return err
 	}
-	ts, err := w.r.messenger.PostPulseDM(ctx, channel, team, round, a.DMKind)
+	posted, ts, err := w.r.messenger.PostPulseDM(ctx, channel, team, round, a.DMKind)
 	if err != nil {
-		if retryAfter(err) > 0 {
+		if d := retryAfter(err); d > 0 {
+			w.r.postPace.refused(d)
 			w.unmark(log, a, triedBefore) // a 429 means nothing was posted
 		}
 		return w.failed(ctx, log, a, paceChatPost, fmt.Errorf("post: %w", err))
 	}
+	w.r.postPace.posted()
 	// If this fails the DM is out but unrecorded: the retry finds it.
-	return w.r.store.RecordDM(ctx, a.RoundID, a.UserID, a.DMKind, channel, ts)
+	return w.r.store.RecordDM(ctx, a.RoundID, a.UserID, a.DMKind, posted, ts)
 }
 
 // unmark undoes this run's MarkDMAttempted when nothing was posted. A mark

@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,8 @@ type fanout struct {
 	team   db.Team
 	round  db.Round
 	people []string
+	// logs, when set, receives the runners' logs at debug level.
+	logs io.Writer
 }
 
 // newFanout opens a round for n people (U00001…) who all exist in the fake
@@ -76,7 +79,10 @@ func newFanout(t testing.TB, n int, extra ...slacktest.User) *fanout {
 func (f *fanout) runner(postsPerMinute int) (*jobs.Runner, *slackPulses) {
 	f.t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	switch {
+	case f.logs != nil:
+		log = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	case testing.Verbose():
 		log = slog.New(slog.NewTextHandler(testLog{f.t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	r, err := jobs.New(jobs.Config{Store: f.store, Logger: log, PollInterval: 20 * time.Millisecond, PostsPerMinute: postsPerMinute})
@@ -120,7 +126,7 @@ func (f *fanout) dms(kind db.DMKind) map[string]int {
 func (f *fanout) awaitDMs(kind db.DMKind, want int, timeout time.Duration) {
 	f.t.Helper()
 	f.slack.Await(f.t, timeout, fmt.Sprintf("%d %s DMs", want, kind), func() bool { return len(f.dms(kind)) >= want })
-	waitFor(f.t, timeout, "DMs recorded", func() (bool, error) {
+	dbtest.Await(f.t, timeout, "DMs recorded", func() (bool, error) {
 		c, err := f.store.RoundDeliveryCounts(context.Background(), f.round.ID)
 		if kind == db.DMReminder {
 			return c.Reminded >= want, err
@@ -136,7 +142,7 @@ func (f *fanout) awaitJobs(r *jobs.Runner, want map[rivertype.JobState]int) int 
 	f.t.Helper()
 	var states map[rivertype.JobState]int
 	var maxAttempt int
-	waitFor(f.t, 20*time.Second, fmt.Sprintf("jobs %v", want), func() (bool, error) {
+	dbtest.Await(f.t, 20*time.Second, fmt.Sprintf("jobs %v", want), func() (bool, error) {
 		states, maxAttempt = f.jobStates(r)
 		for s, n := range want {
 			if states[s] != n {
@@ -187,33 +193,6 @@ func (f *fanout) jobStates(r *jobs.Runner) (map[rivertype.JobState]int, int) {
 		maxAttempt = max(maxAttempt, j.Attempt)
 	}
 	return states, maxAttempt
-}
-
-// waitFor polls a database condition until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, desc string, cond func() (bool, error)) {
-	t.Helper()
-	waitForEvery(t, 20*time.Millisecond, timeout, desc, cond)
-}
-
-// waitForEvery is waitFor polling every interval.
-func waitForEvery(t testing.TB, interval, timeout time.Duration, desc string, cond func() (bool, error)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		ok, err := cond()
-		if err != nil {
-			t.Fatalf("waiting for %s: %v", desc, err)
-		}
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, desc)
-		}
-		<-tick.C
-	}
 }
 
 type testLog struct{ t testing.TB }
@@ -331,7 +310,7 @@ func TestPulseDMsPermanentErrorsAreRecordedNotRetried(t *testing.T) {
 	f.slack.FailNext("chat.postMessage", 1, slacktest.Failure{Error: "cannot_dm_bot"})
 	r, _ := f.runner(6000)
 	f.enqueue(r, db.DMPulse, f.people)
-	waitFor(t, 20*time.Second, "every DM settled", func() (bool, error) {
+	dbtest.Await(t, 20*time.Second, "every DM settled", func() (bool, error) {
 		c, err := f.store.RoundDeliveryCounts(context.Background(), f.round.ID)
 		return c.Pending == 0, err
 	})
@@ -461,6 +440,8 @@ func TestNoDMsForAClosedRound(t *testing.T) {
 func TestPulseAnsweredUpdatesTheDM(t *testing.T) {
 	t.Parallel()
 	f := newFanout(t, 2)
+	var logs lockedBuffer
+	f.logs = &logs
 	ctx := context.Background()
 	r, _ := f.runner(6000)
 	f.enqueue(r, db.DMPulse, f.people)
@@ -480,6 +461,29 @@ func TestPulseAnsweredUpdatesTheDM(t *testing.T) {
 	if n := len(f.slack.Updates()); n != 1 {
 		t.Errorf("%d updates, want 1", n)
 	}
+	// Who answered is nobody's business, logs included.
+	f.awaitJobs(r, map[rivertype.JobState]int{rivertype.JobStateCompleted: 2})
+	if strings.Contains(logs.String(), f.people[0]) {
+		t.Errorf("a log names who answered:\n%s", logs.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // slackPulses is a minimal jobs.Messenger over the fake Slack with the
@@ -554,7 +558,7 @@ func (m *slackPulses) DMChannel(ctx context.Context, userID string) (string, err
 	return c.ID, nil
 }
 
-func (m *slackPulses) FindPulseDM(ctx context.Context, channelID string, roundID int64, kind db.DMKind, since time.Time) (string, error) {
+func (m *slackPulses) FindPulseDM(ctx context.Context, channelID string, roundID int64, kind db.DMKind, since time.Time) (string, string, error) {
 	params := &slack.GetConversationHistoryParameters{
 		ChannelID: channelID, Oldest: fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000),
 		Limit: 100, IncludeAllMetadata: true,
@@ -562,21 +566,21 @@ func (m *slackPulses) FindPulseDM(ctx context.Context, channelID string, roundID
 	for {
 		resp, err := m.api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
-			return "", classify("read DM history", err)
+			return "", "", classify("read DM history", err)
 		}
 		for _, msg := range resp.Messages {
 			if msg.Metadata.EventType == eventType(kind) && payloadRound(msg.Metadata.EventPayload) == roundID {
-				return msg.Timestamp, nil
+				return channelID, msg.Timestamp, nil
 			}
 		}
 		if !resp.HasMore {
-			return "", nil
+			return channelID, "", nil
 		}
 		params.Cursor = resp.ResponseMetaData.NextCursor
 	}
 }
 
-func (m *slackPulses) PostPulseDM(ctx context.Context, channelID string, _ db.Team, round db.Round, kind db.DMKind) (string, error) {
+func (m *slackPulses) PostPulseDM(ctx context.Context, channelID string, _ db.Team, round db.Round, kind db.DMKind) (string, string, error) {
 	m.mu.Lock()
 	m.posts = append(m.posts, time.Now())
 	m.mu.Unlock()
@@ -590,15 +594,15 @@ func (m *slackPulses) PostPulseDM(ctx context.Context, channelID string, _ db.Te
 			m.got429 = append(m.got429, time.Now())
 			m.mu.Unlock()
 		}
-		return "", err
+		return "", "", err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if user := m.users[channelID]; m.lose[user] {
 		delete(m.lose, user)
-		return "", classify("post pulse DM", context.DeadlineExceeded)
+		return "", "", classify("post pulse DM", context.DeadlineExceeded)
 	}
-	return ts, nil
+	return channelID, ts, nil
 }
 
 func (m *slackPulses) MarkPulseAnswered(ctx context.Context, _ db.Team, _ db.Round, rec db.Recipient) error {

@@ -107,19 +107,19 @@ func (m *roundMessenger) DMChannel(_ context.Context, userID string) (string, er
 	return "D" + userID, nil
 }
 
-func (m *roundMessenger) FindPulseDM(_ context.Context, channelID string, roundID int64, kind db.DMKind, _ time.Time) (string, error) {
+func (m *roundMessenger) FindPulseDM(_ context.Context, channelID string, roundID int64, kind db.DMKind, _ time.Time) (string, string, error) {
 	if m.dmCount(roundID, strings.TrimPrefix(channelID, "D"), kind) > 0 {
-		return "1.000001", nil
+		return channelID, "1.000001", nil
 	}
-	return "", nil
+	return channelID, "", nil
 }
 
-func (m *roundMessenger) PostPulseDM(_ context.Context, channelID string, _ db.Team, round db.Round, kind db.DMKind) (string, error) {
+func (m *roundMessenger) PostPulseDM(_ context.Context, channelID string, _ db.Team, round db.Round, kind db.DMKind) (string, string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.dms[fmt.Sprintf("%d/%s/%s", round.ID, strings.TrimPrefix(channelID, "D"), kind)]++
 	m.seq++
-	return fmt.Sprintf("%d.%06d", time.Now().Unix(), m.seq), nil
+	return channelID, fmt.Sprintf("%d.%06d", time.Now().Unix(), m.seq), nil
 }
 
 func (m *roundMessenger) MarkPulseAnswered(context.Context, db.Team, db.Round, db.Recipient) error {

@@ -47,16 +47,19 @@ type PulseMessenger interface {
 	// HumanMembers lists the active human members of a channel: no bots,
 	// no deactivated users, no Slackbot. Opt-outs are not filtered here.
 	HumanMembers(ctx context.Context, channelID string) ([]string, error)
-	// DMChannel returns the id of the DM channel with a person, opening it
-	// once and caching it so later rounds need no conversations.open.
+	// DMChannel returns where to send a person's DM: the cached DM channel
+	// id, or else the user id itself (Slack delivers a post to a user id
+	// into the DM), so a first round needs no conversations.open per person.
 	DMChannel(ctx context.Context, userID string) (string, error)
 	// FindPulseDM looks in a DM channel, from since on, for the pulse DM
 	// (or reminder) of roundID that Hearth already posted — by its message
-	// metadata — and returns its ts, or "" when there is none.
-	FindPulseDM(ctx context.Context, channelID string, roundID int64, kind db.DMKind, since time.Time) (string, error)
+	// metadata — and returns the DM channel id and its ts, or "" when there
+	// is none. channelID may be a user id.
+	FindPulseDM(ctx context.Context, channelID string, roundID int64, kind db.DMKind, since time.Time) (channel, ts string, err error)
 	// PostPulseDM posts a round's pulse DM (or reminder) to a DM channel,
-	// tagged with message metadata naming the round and kind, and returns its ts.
-	PostPulseDM(ctx context.Context, channelID string, team db.Team, round db.Round, kind db.DMKind) (string, error)
+	// tagged with message metadata naming the round and kind, and returns the
+	// DM channel id it landed in and its ts. channelID may be a user id.
+	PostPulseDM(ctx context.Context, channelID string, team db.Team, round db.Round, kind db.DMKind) (channel, ts string, err error)
 	// MarkPulseAnswered updates a person's pulse DM to thank them once they answered.
 	MarkPulseAnswered(ctx context.Context, team db.Team, round db.Round, recipient db.Recipient) error
 	// PostRoundSummary posts the anonymized summary of a closed round to the
@@ -87,10 +90,10 @@ type Runner struct {
 	store     *db.DB
 	log       *slog.Logger
 	messenger Messenger
-	// postInterval spaces pulse DMs (chat.postMessage) across replicas.
-	postInterval time.Duration
-	questions    *questionbank.Bank
-	now          func() time.Time
+	// postPace spaces pulse DMs (chat.postMessage) across replicas.
+	postPace  *postPace
+	questions *questionbank.Bank
+	now       func() time.Time
 }
 
 // New builds a runner; Start runs its workers.
@@ -112,7 +115,7 @@ func New(cfg Config) (*Runner, error) {
 	if postsPerMinute <= 0 {
 		postsPerMinute = DefaultPostsPerMinute
 	}
-	r.postInterval = time.Minute / time.Duration(postsPerMinute)
+	r.postPace = newPostPace(time.Minute / time.Duration(postsPerMinute))
 
 	maxWorkers := cfg.Workers
 	if maxWorkers <= 0 {
