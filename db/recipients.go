@@ -191,26 +191,12 @@ func (d *DB) OptedOut(ctx context.Context, ids []string) (map[string]bool, error
 	return m, nil
 }
 
-// ReservePostSlot reserves the next free slot for a Slack post on the
-// named pace, shared by every replica: posts are spaced interval apart.
-// It returns when the caller may post.
-func (d *DB) ReservePostSlot(ctx context.Context, name string, interval time.Duration, now time.Time) (time.Time, error) {
-	var at time.Time
-	err := d.GetContext(ctx, &at, `
-		INSERT INTO slack_pacing (name, next_at) VALUES ($1, $2::timestamptz + $3 * interval '1 microsecond')
-		ON CONFLICT (name) DO UPDATE SET next_at = greatest(slack_pacing.next_at, $2::timestamptz) + $3 * interval '1 microsecond'
-		RETURNING next_at - $3 * interval '1 microsecond'`, name, now, interval.Microseconds())
-	if err != nil {
-		return time.Time{}, fmt.Errorf("reserve post slot: %w", err)
-	}
-	return at, nil
-}
-
-// ReservePostSlotWithin is ReservePostSlot for a caller that will wait at
-// most horizon: it reserves a slot only when one starts within horizon of
-// now. Otherwise it reserves nothing — so no slot is wasted by a caller
-// that gives up — and returns reserved=false with the time the pace is
-// free again.
+// ReservePostSlotWithin reserves the next free slot for a Slack post on the
+// named pace, shared by every replica (posts are spaced interval apart),
+// for a caller that will wait at most horizon: it reserves a slot only
+// when one starts within horizon of now. Otherwise it reserves nothing — so
+// no slot is wasted by a caller that gives up — and returns reserved=false
+// with the time the pace is free again.
 func (d *DB) ReservePostSlotWithin(ctx context.Context, name string, interval time.Duration, now time.Time, horizon time.Duration) (at time.Time, reserved bool, err error) {
 	err = d.GetContext(ctx, &at, `
 		INSERT INTO slack_pacing AS p (name, next_at) VALUES ($1, $2::timestamptz + $3 * interval '1 microsecond')

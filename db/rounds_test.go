@@ -326,7 +326,7 @@ func TestPostSlotsAreSharedAndHonourHolds(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	var slots []time.Time
 	for range 3 {
-		s, err := store.ReservePostSlot(ctx, "chat.postMessage", 100*time.Millisecond, now)
+		s, _, err := store.ReservePostSlotWithin(ctx, "chat.postMessage", 100*time.Millisecond, now, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -340,7 +340,7 @@ func TestPostSlotsAreSharedAndHonourHolds(t *testing.T) {
 	if err := store.HoldPosts(ctx, "chat.postMessage", now.Add(5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	s, err := store.ReservePostSlot(ctx, "chat.postMessage", 100*time.Millisecond, now)
+	s, _, err := store.ReservePostSlotWithin(ctx, "chat.postMessage", 100*time.Millisecond, now, time.Hour)
 	if err != nil || !s.Equal(now.Add(5*time.Second)) {
 		t.Errorf("slot after a hold = %s (%v), want %s", s, err, now.Add(5*time.Second))
 	}
