@@ -156,7 +156,7 @@ func (w *pulseDMWorker) failed(ctx context.Context, log *slog.Logger, a pulseDMA
 	if !permanent(err) {
 		return err
 	}
-	log.Warn("pulse DM cannot be delivered; not retrying", "user_id", a.UserID, "error", err)
+	log.Warn("pulse DM cannot be delivered; not retrying", "error", err)
 	if a.DMKind == db.DMPulse {
 		if rerr := w.r.store.RecordDMFailed(ctx, a.RoundID, a.UserID, failureReason(err)); rerr != nil {
 			return rerr
