@@ -54,18 +54,8 @@ func (w *pulseDMWorker) Work(ctx context.Context, job *river.Job[pulseDMArgs]) e
 	if a.DMKind != db.DMPulse && a.DMKind != db.DMReminder {
 		return river.JobCancel(fmt.Errorf("unknown pulse DM kind %q", a.DMKind))
 	}
-	round, err := w.r.store.Round(ctx, a.RoundID)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil // the team was removed, with its rounds
-	}
-	if err != nil {
-		return err
-	}
-	rec, err := w.r.store.Recipient(ctx, a.RoundID, a.UserID)
-	if errors.Is(err, db.ErrNotRecipient) {
-		return nil
-	}
-	if err != nil {
+	round, rec, found, err := w.r.roundRecipient(ctx, a.RoundID, a.UserID)
+	if err != nil || !found {
 		return err
 	}
 	optedOut, err := w.r.store.OptedOut(ctx, []string{a.UserID})
@@ -248,18 +238,8 @@ var errDMNotRecorded = errors.New("pulse DM not recorded yet")
 
 func (w *pulseAnsweredWorker) Work(ctx context.Context, job *river.Job[pulseAnsweredArgs]) error {
 	a := job.Args
-	round, err := w.r.store.Round(ctx, a.RoundID)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	rec, err := w.r.store.Recipient(ctx, a.RoundID, a.UserID)
-	if errors.Is(err, db.ErrNotRecipient) {
-		return nil
-	}
-	if err != nil {
+	round, rec, found, err := w.r.roundRecipient(ctx, a.RoundID, a.UserID)
+	if err != nil || !found {
 		return err
 	}
 	if rec.DMTS == "" {
@@ -289,4 +269,24 @@ func (r *Runner) EnqueuePulseAnswered(ctx context.Context, roundID int64, userID
 		return fmt.Errorf("enqueue pulse answered: %w", err)
 	}
 	return nil
+}
+
+// roundRecipient reads a round and one person's participation in it;
+// found is false when either is gone (the team was removed, with its rounds).
+func (r *Runner) roundRecipient(ctx context.Context, roundID int64, userID string) (db.Round, db.Recipient, bool, error) {
+	round, err := r.store.Round(ctx, roundID)
+	if errors.Is(err, db.ErrNotFound) {
+		return db.Round{}, db.Recipient{}, false, nil
+	}
+	if err != nil {
+		return db.Round{}, db.Recipient{}, false, err
+	}
+	rec, err := r.store.Recipient(ctx, roundID, userID)
+	if errors.Is(err, db.ErrNotRecipient) {
+		return db.Round{}, db.Recipient{}, false, nil
+	}
+	if err != nil {
+		return db.Round{}, db.Recipient{}, false, err
+	}
+	return round, rec, true, nil
 }

@@ -23,6 +23,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
+
 	"github.com/hearth-oss/hearth/db"
 )
 
@@ -168,6 +171,12 @@ func schemaHash() string {
 		h.Write(b)
 		return nil
 	})
+	// River's own migrations are part of the schema too.
+	if m, err := rivermigrate.New(riverdatabasesql.New(nil), nil); err == nil {
+		for _, v := range m.AllVersions() {
+			fmt.Fprintf(h, "river:%d:%s;", v.Version, v.Name)
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
