@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-oss/hearth/bot/chart"
+	"github.com/hearth-oss/hearth/bot/summaryview"
 	"github.com/hearth-oss/hearth/db"
 	"github.com/hearth-oss/hearth/db/dbtest"
+	"github.com/hearth-oss/hearth/db/questionbank"
 )
 
 // seedOrganization fills a fresh database with an organization of teams ×
@@ -54,8 +57,9 @@ func seedOrganization(b *testing.B, store *db.DB, teams, size, rounds int) {
 
 // BenchmarkOrganizationSummaries computes the summary and trend of the
 // latest round for every team of a 10,000-person organization (200 teams
-// of 50, 52 closed rounds each) and reports time per team (p50, p99), for
-// all teams, and memory.
+// of 50, 52 closed rounds each) and reports time per team (p50, p99) to
+// compute the aggregates, and with the Block Kit and chart PNG rendered;
+// for all teams (with rendering); and memory.
 //
 //	go test ./db -run '^$' -bench OrganizationSummaries -benchtime 1x
 func BenchmarkOrganizationSummaries(b *testing.B) {
@@ -76,7 +80,7 @@ func BenchmarkOrganizationSummaries(b *testing.B) {
 	runtime.ReadMemStats(&before)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var per []time.Duration
+	var per, rendered []time.Duration
 	start := time.Now()
 	for range b.N {
 		for i, id := range latest {
@@ -88,10 +92,20 @@ func BenchmarkOrganizationSummaries(b *testing.B) {
 			if !s.Enough || len(s.Questions) < 4 {
 				b.Fatalf("team %d: summary not shown (%d respondents)", i, s.Respondents)
 			}
-			if _, err := store.TeamTrend(ctx, teamIDs[i], 12); err != nil {
+			points, err := store.TeamTrend(ctx, teamIDs[i], 12)
+			if err != nil {
 				b.Fatal(err)
 			}
 			per = append(per, time.Since(t0))
+			// What a post adds: the Block Kit message and the chart PNG.
+			opts := summaryview.Options{Bank: questionbank.Default()}
+			if msg := summaryview.Blocks(s, opts, 0); len(msg.Blocks) > 50 {
+				b.Fatalf("%d blocks", len(msg.Blocks))
+			}
+			if _, err := chart.RenderPNG(summaryview.TrendChart(s.Team, points, opts)); err != nil {
+				b.Fatal(err)
+			}
+			rendered = append(rendered, time.Since(t0))
 		}
 	}
 	total := time.Since(start) / time.Duration(b.N)
@@ -99,8 +113,11 @@ func BenchmarkOrganizationSummaries(b *testing.B) {
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	slices.Sort(per)
+	slices.Sort(rendered)
 	b.ReportMetric(float64(per[len(per)/2].Microseconds())/1000, "p50-ms/team")
 	b.ReportMetric(float64(per[len(per)*99/100].Microseconds())/1000, "p99-ms/team")
+	b.ReportMetric(float64(rendered[len(rendered)/2].Microseconds())/1000, "p50-ms/team-with-render")
+	b.ReportMetric(float64(rendered[len(rendered)*99/100].Microseconds())/1000, "p99-ms/team-with-render")
 	b.ReportMetric(total.Seconds(), "s/all-teams")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MB-alloc/all-teams")
 	b.ReportMetric(float64(after.HeapInuse)/(1<<20), "MB-heap-inuse")
