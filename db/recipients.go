@@ -147,7 +147,6 @@ type DeliveryCounts struct {
 	Sent       int `db:"sent"`
 	Failed     int `db:"failed"`
 	Pending    int `db:"pending"`
-	Reminded   int `db:"reminded"`
 }
 
 // RoundDeliveryCounts counts a round's DMs by state. It says nothing about answers.
@@ -157,8 +156,7 @@ func (d *DB) RoundDeliveryCounts(ctx context.Context, roundID int64) (DeliveryCo
 		SELECT count(*) AS recipients,
 			count(*) FILTER (WHERE delivery = 'sent') AS sent,
 			count(*) FILTER (WHERE delivery = 'failed') AS failed,
-			count(*) FILTER (WHERE delivery = 'pending') AS pending,
-			count(*) FILTER (WHERE remind_ts <> '') AS reminded
+			count(*) FILTER (WHERE delivery = 'pending') AS pending
 		FROM pulse_recipients WHERE round_id = $1`, roundID)
 	if err != nil {
 		return DeliveryCounts{}, fmt.Errorf("delivery counts: %w", err)

@@ -127,10 +127,15 @@ func (f *fanout) awaitDMs(kind db.DMKind, want int, timeout time.Duration) {
 	f.t.Helper()
 	f.slack.Await(f.t, timeout, fmt.Sprintf("%d %s DMs", want, kind), func() bool { return len(f.dms(kind)) >= want })
 	dbtest.Await(f.t, timeout, "DMs recorded", func() (bool, error) {
-		c, err := f.store.RoundDeliveryCounts(context.Background(), f.round.ID)
 		if kind == db.DMReminder {
-			return c.Reminded >= want, err
+			// Counted here only: a count of reminders would tell how many had
+			// not answered, so no store method returns it.
+			var reminded int
+			err := f.store.GetContext(context.Background(), &reminded,
+				`SELECT count(*) FROM pulse_recipients WHERE round_id = $1 AND remind_ts <> ''`, f.round.ID)
+			return reminded >= want, err
 		}
+		c, err := f.store.RoundDeliveryCounts(context.Background(), f.round.ID)
 		return c.Sent >= want, err
 	})
 }

@@ -381,7 +381,7 @@ func (w *remindRoundWorker) Work(ctx context.Context, job *river.Job[remindRound
 			return fmt.Errorf("enqueue reminders: %w", err)
 		}
 	}
-	log.Info("reminders queued", "team_id", team.ID, "count", len(people))
+	log.Info("reminders queued", "team_id", team.ID) // no count: it would tell how many had not answered
 	return nil
 }
 
